@@ -1,0 +1,459 @@
+"""The command line: a thin click group over the library. The only module that talks to the terminal
+and exits."""
+from __future__ import annotations
+
+import functools
+import json
+import math
+import os
+import sys
+from typing import Callable
+
+import click
+
+from . import __version__
+from .errors import ExitCode, GraphdiffError, InputError
+from .render import FORMATS, render
+
+EXIT_CODES = """\b
+Exit codes:
+  0  success
+  1  a failure while computing (log(-1), division by zero, overflow, a NaN
+     or infinite derivative), or a check that disagrees
+  2  bad input: syntax error, unknown name or function, wrong number of
+     arguments, repeated assignment, cycle, index out of range, missing
+     input value, empty program, bad option
+  3  an internal error in graphdiff (please report it)
+A closed output pipe (graphdiff eval big.gd | head) ends quietly with 0."""
+
+
+def _stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _stdout_console():
+    from rich.console import Console
+
+    tty = sys.stdout.isatty()
+    return Console(highlight=False, width=None if tty else 160, soft_wrap=False)
+
+
+def report_error(e: GraphdiffError) -> None:
+    """``file:line:col: message``, then the source line and a caret under the column."""
+    out = sys.stderr
+    where = e.source or ""
+    if e.line is not None:
+        where += f":{e.line}:{e.col or 1}"
+    out.write(f"{where}: error: {e.message}\n" if where else f"graphdiff: error: {e.message}\n")
+    if e.source_line is not None and e.col:
+        line = e.source_line.replace("\t", " ")
+        if len(line) > 200:  # keep a window around the column on a huge line
+            lo = max(0, (e.col - 1) - 100)
+            line, col = line[lo:lo + 200], e.col - lo
+        else:
+            col = e.col
+        out.write(f"  {line}\n  {' ' * (col - 1)}^\n")
+
+
+def warn(diagnostics, source: str, limit: int = 20) -> None:
+    for d in diagnostics[:limit]:
+        sys.stderr.write(f"{source}:{d.line}:{d.col}: warning: {d.message}\n")
+    if len(diagnostics) > limit:
+        sys.stderr.write(f"{source}: warning: {len(diagnostics) - limit:,} more warnings not shown\n")
+
+
+def run_safely(fn: Callable) -> Callable:
+    """Turn every failure into a one-line message and an exit code; ``--traceback`` shows the Python one."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        tb = kwargs.pop("traceback", False)
+        try:
+            return fn(*args, **kwargs)
+        except GraphdiffError as e:
+            if tb:
+                raise
+            report_error(e)
+            sys.exit(int(e.exit_code))
+        except BrokenPipeError:
+            _quiet_pipe()
+        except KeyboardInterrupt:
+            sys.stderr.write("graphdiff: interrupted\n")
+            sys.exit(130)
+        except (MemoryError, RecursionError) as e:
+            if tb:
+                raise
+            sys.stderr.write(f"graphdiff: error: out of {'memory' if isinstance(e, MemoryError) else 'stack'}\n")
+            sys.exit(int(ExitCode.COMPUTE))
+        except click.exceptions.ClickException:
+            raise
+        except Exception as e:  # a bug: say so without a traceback unless asked
+            if tb:
+                raise
+            sys.stderr.write(f"graphdiff: internal error: {type(e).__name__}: {e} (run with --traceback for "
+                             "details)\n")
+            sys.exit(3)
+
+    return wrapper
+
+
+def _quiet_pipe() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass
+    sys.exit(0)
+
+
+def _parse_set(items: tuple[str, ...]) -> dict[str, float]:
+    out = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise InputError(f"--set {item!r}: expected NAME=VALUE, e.g. --set a=2 or --set x[3]=0.5")
+        try:
+            v = float(value)
+        except ValueError:
+            raise InputError(f"--set {item}: {value!r} is not a number") from None
+        out[name.strip()] = v
+    return out
+
+
+def _read_inputs(path: str | None) -> dict[str, float]:
+    if not path:
+        return {}
+    try:
+        text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()
+    except OSError as e:
+        raise InputError(f"{path}: cannot read --inputs file: {e.strerror or e}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: --inputs file is not UTF-8 text") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise InputError(f"invalid JSON: {e.msg}", e.lineno, e.colno, source=path) from None
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: --inputs must be a JSON object such as {{\"a\": 2, \"x\": [1, 2]}}")
+    out: dict[str, float] = {}
+    for k, v in data.items():
+        if isinstance(v, list):
+            for n, x in enumerate(v):
+                out[f"{k}[{n}]"] = _json_number(path, f"{k}[{n}]", x)
+        else:
+            out[k] = _json_number(path, k, v)
+    return out
+
+
+def _json_number(path: str, name: str, v) -> float:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise InputError(f"{path}: value of '{name}' is not a number: {json.dumps(v)[:40]}")
+    return float(v)
+
+
+class Context:
+    """What every command gets from the shared options."""
+
+    def __init__(self, file, expr, sets, inputs, fmt, all_rows, ieee):
+        self.file, self.expr, self.fmt, self.all_rows, self.ieee = file, expr, fmt, all_rows, ieee
+        self._sets, self._inputs_path = sets, inputs
+
+    def graph(self):
+        from .graph import load, loads
+
+        if self.expr is not None:
+            if self.file is not None:
+                raise InputError("give a FILE or -e/--expr, not both")
+            return loads(self.expr, "<expr>")
+        if self.file is None:
+            raise InputError("no program: give a FILE, '-' for standard input, or -e 'c = a + b'")
+        if self.file == "-":
+            data = sys.stdin.buffer.read()
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError as e:
+                raise InputError(f"not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start})",
+                                 source="<stdin>") from None
+            return loads(text, "<stdin>")
+        return load(self.file)
+
+    def values(self) -> dict[str, float]:
+        vals = _read_inputs(self._inputs_path)
+        vals.update(_parse_set(self._sets))
+        return vals
+
+    def emit(self, report) -> None:
+        if report.warnings:
+            warn(report.warnings, self.source_name())
+        render(report, self.fmt, sys.stdout, all_rows=self.all_rows,
+               console=_stdout_console() if self.fmt == "table" else None)
+        sys.stdout.flush()
+
+    def source_name(self) -> str:
+        return "<expr>" if self.expr is not None else ("<stdin>" if self.file == "-" else self.file)
+
+
+def program_options(fn: Callable) -> Callable:
+    """FILE, -e, --set, --inputs, --format, --all, --ieee and --traceback, shared by every command."""
+
+    @click.argument("file", required=False, type=click.Path(dir_okay=True, allow_dash=True))
+    @click.option("-e", "--expr", metavar="TEXT", help="The program inline, e.g. -e 'c = a + b; e = c * 2'.")
+    @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
+                  help="Give an input a value (repeatable; x[3]=0.5 sets one element, x=0.5 a whole vector).")
+    @click.option("--inputs", metavar="JSON", help="A JSON object of input values ({\"a\": 2, \"x\": [1, 2]}); - for stdin.")
+    @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+                  help="Output format; json, csv and tsv always hold every row.")
+    @click.option("--all", "all_rows", is_flag=True, help="Show every row of a long table.")
+    @click.option("--ieee", is_flag=True, help="Let NaN and infinities through (marked) instead of stopping.")
+    @click.option("--traceback", is_flag=True, help="Show the Python traceback of an error.")
+    @functools.wraps(fn)
+    def wrapper(file, expr, sets, inputs, fmt, all_rows, ieee, **kwargs):
+        return fn(Context(file, expr, sets, inputs, fmt, all_rows, ieee), **kwargs)
+
+    return wrapper
+
+
+class _Group(click.Group):
+    def main(self, *args, **kwargs):
+        sys.set_int_max_str_digits(0)  # exact path counts of any size
+        try:
+            return super().main(*args, **kwargs)
+        except BrokenPipeError:
+            _quiet_pipe()
+
+
+@click.group(cls=_Group, epilog=EXIT_CODES, context_settings={"help_option_names": ["-h", "--help"],
+                                                               "max_content_width": 100})
+@click.version_option(__version__, prog_name="graphdiff")
+def main() -> None:
+    """The calculus of computational graphs, runnable: evaluate a program, show the partial derivative on
+    every edge, count and list the paths between nodes, and run forward-mode and reverse-mode accumulation.
+
+    \b
+    A program, one assignment per node, in any order:
+      input a = 2
+      input b = 1
+      c = a + b
+      d = b + 1
+      e = c * d
+
+    \b
+    Examples:
+      graphdiff eval samples/backprop.gd
+      graphdiff edges samples/backprop.gd
+      graphdiff grad samples/backprop.gd --mode reverse
+      graphdiff paths samples/diamond.gd --from x --to z
+      graphdiff cost -e 'input x[1000000] = 0.5; y = sum(x)'
+    """
+
+
+@main.command("eval", epilog=EXIT_CODES)
+@program_options
+@run_safely
+def eval_cmd(ctx: Context) -> None:
+    """Every node's value in topological order, and the outputs.
+
+    \b
+    Examples:
+      graphdiff eval samples/backprop.gd
+      graphdiff eval -e 'c=a+b; d=b+1; e=c*d' --set a=2 --set b=1
+      graphdiff eval samples/neuron.gd --format json | jq .outputs
+    """
+    from .evaluate import evaluate
+    from .report import eval_report
+
+    g = ctx.graph()
+    ctx.emit(eval_report(evaluate(g, ctx.values(), ieee=ctx.ieee)))
+
+
+@main.command(epilog=EXIT_CODES)
+@program_options
+@run_safely
+def edges(ctx: Context) -> None:
+    """Every edge with its local partial derivative: the formula (∂e/∂c = d) and its value at the point.
+
+    \b
+    Examples:
+      graphdiff edges samples/backprop.gd
+      graphdiff edges samples/neuron.gd --format csv
+    """
+    from .evaluate import linearize
+    from .report import edges_report
+
+    g = ctx.graph()
+    ctx.emit(edges_report(linearize(g, ctx.values(), ieee=ctx.ieee)))
+
+
+@main.command(epilog=EXIT_CODES)
+@program_options
+@run_safely
+def info(ctx: Context) -> None:
+    """Size and shape: nodes, edges, inputs, outputs, depth, largest fan-in and fan-out.
+
+    \b
+    Examples:
+      graphdiff info samples/diamond.gd
+      graphdiff info big.gd --format json
+    """
+    from .report import info_report
+
+    ctx.emit(info_report(ctx.graph()))
+
+
+def _progress(label: str):
+    """A progress callback on stderr when it is a terminal, else None."""
+    if not sys.stderr.isatty():
+        return None
+    state = {"last": 0}
+
+    def cb(done: int, total: int) -> None:
+        if total >= 1000 and (done - state["last"] >= total // 100 or done == total):
+            state["last"] = done
+            sys.stderr.write(f"\r{label}: {done:,}/{total:,}")
+            if done == total:
+                sys.stderr.write("\r" + " " * 60 + "\r")
+            sys.stderr.flush()
+
+    return cb
+
+
+@main.command(epilog=EXIT_CODES)
+@program_options
+@click.option("--mode", type=click.Choice(["reverse", "forward", "paths"]), default="reverse", show_default=True,
+              help="reverse: one sweep per output; forward: one sweep per input; paths: the naive sum over paths.")
+@click.option("--of", "of", multiple=True, metavar="OUTPUT", help="Differentiate this output (repeatable; default: all).")
+@click.option("--wrt", multiple=True, metavar="INPUT", help="With respect to this input (repeatable; default: all).")
+@click.option("--max-paths", type=click.IntRange(min=0), default=100_000, show_default=True,
+              help="--mode paths refuses to enumerate more paths than this.")
+@click.option("--trace", is_flag=True, help="Show each step of the sweeps as the essay reasons.")
+@run_safely
+def grad(ctx: Context, mode: str, of, wrt, max_paths: int, trace: bool) -> None:
+    """Derivatives of the outputs with respect to the inputs (the Jacobian), by reverse mode, forward mode
+    or the sum over paths, with the operations each performed.
+
+    \b
+    Reverse mode prints ∂OUTPUT/∂node for every node (one sweep per output);
+    forward mode prints ∂node/∂INPUT for every node (one sweep per input).
+
+    \b
+    Examples:
+      graphdiff grad samples/backprop.gd
+      graphdiff grad samples/backprop.gd --mode forward --wrt b
+      graphdiff grad samples/diamond.gd --mode paths
+      graphdiff grad samples/neuron.gd --format json | jq .jacobian
+    """
+    from .grad import grad as compute
+    from .report import grad_report
+
+    g = ctx.graph()
+    r = compute(g, ctx.values(), mode=mode, of=of, wrt=wrt, max_paths=max_paths, ieee=ctx.ieee,
+                progress=_progress(f"{mode} sweeps"))
+    steps = None
+    if trace:
+        from .trace import trace_report_steps
+
+        steps = trace_report_steps(r)
+    rep = grad_report(r, steps)
+    if trace and ctx.fmt == "table":
+        from .trace import trace_table
+
+        rep.tables.append(trace_table(r, steps))
+    ctx.emit(rep)
+
+
+@main.command(epilog=EXIT_CODES)
+@program_options
+@click.option("--from", "source", metavar="NODE", help="Start node (e.g. an input).")
+@click.option("--to", "target", metavar="NODE", help="End node (e.g. an output).")
+@click.option("--limit", type=click.IntRange(min=0), default=20, show_default=True, help="List at most N paths.")
+@click.option("--count-only", is_flag=True, help="Only count (no values needed).")
+@click.option("--max-paths", type=click.IntRange(min=0), default=100_000, show_default=True,
+              help="Sum the path products only up to this many paths; above it the sum comes from one sweep.")
+@run_safely
+def paths(ctx: Context, source, target, limit: int, count_only: bool, max_paths: int) -> None:
+    """The paths between two nodes: their exact number (counted, never enumerated), up to --limit of them
+    with their edge factors and products, and the sum of all products, which is the derivative.
+
+    Without --from/--to: the number of paths from every input to every output.
+
+    \b
+    Examples:
+      graphdiff paths samples/backprop.gd --from b --to e
+      graphdiff paths samples/diamond.gd --from x --to z --limit 9
+      graphdiff paths samples/diamond.gd --count-only
+    """
+    from . import paths as P
+    from .evaluate import linearize
+    from .grad import Operations
+    from .report import matrix_report, paths_report
+
+    g = ctx.graph()
+    if (source is None) != (target is None):
+        raise InputError("give both --from and --to, or neither for the matrix of path counts")
+    if source is None:
+        ctx.emit(matrix_report(g, P.path_matrix(g)))
+        return
+    s, t = g.node(source), g.node(target)
+    count = P.count_paths(g, s, t)
+    if count_only:
+        ctx.emit(paths_report(g, s, t, count, None, None, "", None, None, None))
+        return
+    lin = linearize(g, ctx.values(), ieee=ctx.ieee)
+    shown = list(P.path_products(g, lin.partials, s, t, limit))
+    between = _edges_between(g, s, t)
+    nodes_between = len({g.edge_dst[k] for k in between})
+    factored = Operations(1, len(between), len(between) - nodes_between)
+    if count <= max_paths:
+        ps = P.path_sum(g, lin.partials, s, t)
+        total, method, naive = ps.total, "paths", Operations(0, ps.multiplications, ps.additions)
+    else:
+        from .reverse import reverse_sweep
+
+        total, method = reverse_sweep(lin, t).derivatives.get(s, 0.0), "reverse"
+        _, lengths = P.path_lengths(g, [s])
+        naive = Operations(0, lengths[t] - count, max(count - 1, 0))
+    ctx.emit(paths_report(g, s, t, count, shown, total, method, naive, factored, lin))
+
+
+def _edges_between(g, s: int, t: int) -> list[int]:
+    """Edges on at least one path from s to t."""
+    if s >= t:
+        return []
+    fwd = bytearray(len(g))
+    fwd[s] = 1
+    for k in range(g.edge_start[s + 1], g.edge_start[t + 1]):
+        if fwd[g.edge_src[k]]:
+            fwd[g.edge_dst[k]] = 1
+    back = bytearray(len(g))
+    back[t] = 1
+    out = []
+    for k in range(g.edge_start[t + 1] - 1, g.edge_start[s + 1] - 1, -1):
+        if back[g.edge_dst[k]] and fwd[g.edge_src[k]]:
+            back[g.edge_src[k]] = 1
+            out.append(k)
+    return out
+
+
+@main.command(epilog=EXIT_CODES)
+@program_options
+@run_safely
+def cost(ctx: Context) -> None:
+    """What the full Jacobian costs by forward mode (one sweep per input), reverse mode (one sweep per
+    output) and the naive sum over paths: sweeps, multiplications, additions, and the ratio to the cheapest.
+
+    \b
+    Examples:
+      graphdiff cost samples/backprop.gd
+      graphdiff cost -e 'input x[1000000] = 0.5; y = sum(x)'
+      graphdiff cost samples/fanout.gd --format json
+    """
+    from .cost import cost as compute
+    from .report import cost_report
+
+    ctx.emit(cost_report(compute(ctx.graph(), progress=_progress("counting"))))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

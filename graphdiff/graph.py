@@ -1,0 +1,361 @@
+"""Statements → the computational graph.
+
+:class:`Graph` keeps the graph as flat lists in topological order (the structure every algorithm walks),
+and :meth:`Graph.to_networkx` gives the same graph as a ``networkx.MultiDiGraph`` with one edge per operand
+occurrence, so ``y = x * x`` has two edges x → y, as the essay's parallel edges are separate paths.
+
+Order: inputs first, in the order they are declared or first used; then every other node in the order it
+is written (the operands of a statement before the statement), moved only as far as its operands require.
+"""
+from __future__ import annotations
+
+import heapq
+from pathlib import Path
+from typing import Iterator
+
+from .errors import CycleError, GraphdiffError, InputError, NameError_
+from .ops import PRIMITIVES, REDUCTIONS, fmt_num
+from .parse import Definition, Program, Ref, parse
+
+
+class Graph:
+    """A computational graph: nodes in topological order, each with its operation and operands.
+
+    Node ``i`` has ``names[i]``, ``ops[i]`` (a primitive name, ``"input"`` or ``"const"``), ``args[i]`` (a tuple
+    of operands: an ``int`` is another node, a ``float`` a constant folded into the operation), ``texts[i]``
+    (its expression as printed), ``kinds[i]`` (``input``, ``named``, ``anon`` or ``const``) and its source
+    position ``lines[i]``, ``cols[i]``.
+
+    The edges, one per node operand, are stored by target in topological order: edge ``k`` runs from
+    ``edge_src[k]`` to ``edge_dst[k]`` and is operand number ``edge_arg[k]``; the edges into node ``i`` are
+    ``edge_start[i]`` to ``edge_start[i + 1]``.
+    """
+
+    def __init__(self, source: str = "<expr>", text: str | None = None):
+        self.source = source
+        self.text = text
+        self.names: list[str] = []
+        self.ops: list[str] = []
+        self.args: list[tuple] = []
+        self.texts: list[str] = []
+        self.kinds: list[str] = []
+        self.lines: list[int] = []
+        self.cols: list[int] = []
+        self.defaults: dict[int, float] = {}
+        self.vectors: dict[str, tuple[int, int]] = {}  # name -> (index of element 0, size)
+        self.inputs: list[int] = []
+        self.outputs: list[int] = []
+        self.index: dict[str, int] = {}
+        self.edge_src: list[int] = []
+        self.edge_dst: list[int] = []
+        self.edge_arg: list[int] = []
+        self.edge_start: list[int] = [0]
+
+    # -- size and structure ------------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.names)
+
+    @property
+    def n_edges(self) -> int:
+        return len(self.edge_src)
+
+    def __repr__(self) -> str:
+        return f"<Graph {self.source}: {len(self)} nodes, {self.n_edges} edges>"
+
+    def node(self, name: str) -> int:
+        """The index of a node by name (``c``, ``x[3]``, or an anonymous node's text)."""
+        try:
+            return self.index[name]
+        except KeyError:
+            raise NameError_(f"no node named '{name}' in {self.source}{_suggest(name, self.index)}") from None
+
+    def in_edges(self, i: int) -> range:
+        return range(self.edge_start[i], self.edge_start[i + 1])
+
+    def out_edges(self) -> list[list[int]]:
+        """For every node, the edges leaving it (in the order of their targets)."""
+        out: list[list[int]] = [[] for _ in self.names]
+        for k, s in enumerate(self.edge_src):
+            out[s].append(k)
+        return out
+
+    def successors(self) -> list[list[int]]:
+        """For every node, the targets of its out-edges (one entry per edge, so parallel edges repeat)."""
+        succ: list[list[int]] = [[] for _ in self.names]
+        for s, d in zip(self.edge_src, self.edge_dst):
+            succ[s].append(d)
+        return succ
+
+    def iter_edges(self) -> Iterator[tuple[int, int, int]]:
+        """``(source, target, operand position)`` for every edge."""
+        return zip(self.edge_src, self.edge_dst, self.edge_arg)
+
+    def operand_text(self, i: int) -> list[str]:
+        """The operands of node ``i`` as they print inside its expression (parenthesised where needed)."""
+        out = []
+        for a in self.args[i]:
+            if isinstance(a, float):
+                s = fmt_num(a)
+                out.append(f"({s})" if a < 0 else s)
+            else:
+                name = self.names[a]
+                atomic = self.kinds[a] != "anon" or PRIMITIVES[self.ops[a]].atomic or name.endswith(")") and \
+                    name.startswith(self.ops[a] + "(")
+                out.append(name if atomic else f"({name})")
+        return out
+
+    def where(self, i: int) -> str:
+        return f"{self.source}:{self.lines[i]}:{self.cols[i]}"
+
+    def to_networkx(self):
+        """The graph as a ``networkx.MultiDiGraph``: nodes are names, with attributes ``op``, ``text``,
+        ``kind``, ``line``, ``col``, ``index``; edges carry ``arg`` (the operand position) as key and
+        attribute. Parallel edges are kept."""
+        import networkx as nx
+
+        g = nx.MultiDiGraph(source=self.source)
+        names = self.names
+        g.add_nodes_from((names[i], {"op": self.ops[i], "text": self.texts[i], "kind": self.kinds[i],
+                                     "line": self.lines[i], "col": self.cols[i], "index": i})
+                         for i in range(len(names)))
+        g.add_edges_from((names[s], names[d], a, {"arg": a}) for s, d, a in self.iter_edges())
+        return g
+
+
+def _suggest(name: str, known) -> str:
+    import difflib
+
+    guess = difflib.get_close_matches(name, list(known)[:100000], n=1)
+    return f"; did you mean '{guess[0]}'?" if guess else ""
+
+
+# ---- building ----------------------------------------------------------------------------------------------
+
+def build(program: Program, source: str = "<expr>", text: str | None = None) -> Graph:
+    """Resolve names, order the nodes topologically and lay out the edges."""
+    defs = program.definitions
+    if not any(d.kind != "input" for d in defs.values()):
+        raise InputError("empty program: nothing to compute (write an assignment such as 'y = 2 * x')", 1, 1)
+
+    # Inputs: declared ones and names used but never assigned, by first appearance.
+    firsts: list[tuple[int, int, str]] = []
+    for d in defs.values():
+        if d.kind == "input":
+            firsts.append((d.line, d.col, d.name))
+    for name, ref in program.uses.items():
+        if name not in defs:
+            if ref.base is not None:
+                raise NameError_(f"'{name}' is used with an index but never declared; declare it with "
+                                 f"'input {name}[N]'", ref.line, ref.col)
+            firsts.append((ref.line, ref.col, name))
+    firsts.sort()
+
+    g = Graph(source, text)
+    names, ops, kinds, lines, cols = g.names, g.ops, g.kinds, g.lines, g.cols
+    for line, col, name in firsts:
+        d = defs.get(name)
+        size = d.size if d else None
+        if size is None:
+            g.inputs.append(len(names))
+            if d is not None and d.default is not None:
+                g.defaults[len(names)] = d.default
+            names.append(name)
+        else:
+            g.vectors[name] = (len(names), size)
+            start = len(names)
+            names.extend([f"{name}[{i}]" for i in range(size)])
+            g.inputs.extend(range(start, start + size))
+            if d.default is not None:
+                g.defaults.update(dict.fromkeys(range(start, start + size), d.default))
+        n_new = len(names) - len(ops)
+        ops.extend(["input"] * n_new)
+        kinds.extend(["input"] * n_new)
+        lines.extend([line] * n_new)
+        cols.extend([col] * n_new)
+    n_inputs = len(names)
+    g.texts.extend(["input"] * n_inputs)
+    body = [d for d in defs.values() if d.kind != "input"]
+    for d in body:
+        names.append(d.name)
+        ops.append(d.op)
+        kinds.append(d.kind)
+        lines.append(d.line)
+        cols.append(d.col)
+        g.texts.append(d.text)
+    index = g.index
+    index.update(zip(names, range(len(names))))
+
+    # Operands: names -> node indices; whole vectors expand inside reductions.
+    args = g.args
+    args.extend([()] * n_inputs)
+    vectors = g.vectors
+    for d in body:
+        resolved = []
+        for a in d.args:
+            if isinstance(a, float):
+                resolved.append(a)
+                continue
+            i = index.get(a.name)
+            if i is not None:
+                resolved.append(i)
+            elif a.name in vectors:
+                if d.op not in REDUCTIONS:
+                    start, size = vectors[a.name]
+                    raise NameError_(f"'{a.name}' is a vector of {size} inputs; use one element such as "
+                                     f"{a.name}[0] or a reduction such as sum({a.name})", a.line, a.col)
+                start, size = vectors[a.name]
+                resolved.extend(range(start, start + size))
+            else:
+                raise _bad_ref(a, defs, vectors)
+        args.append(tuple(resolved))
+
+    # Outputs: declared, or every node that nothing uses (inputs aside).
+    used = bytearray(len(names))
+    for t in args:
+        for a in t:
+            if a.__class__ is int:
+                used[a] = 1
+    if program.outputs:
+        for ref in program.outputs:
+            i = index.get(ref.name)
+            if i is None:
+                if ref.name in vectors:
+                    start, size = vectors[ref.name]
+                    g.outputs.extend(range(start, start + size))
+                    continue
+                raise _bad_ref(ref, defs, vectors, what="output")
+            if i not in g.outputs:
+                g.outputs.append(i)
+    else:
+        g.outputs = [i for i in range(n_inputs, len(names)) if not used[i]]
+
+    _order(g, n_inputs)
+    _lay_edges(g)
+    return g
+
+
+def _bad_ref(a: Ref, defs: dict[str, Definition], vectors, what: str = "name") -> GraphdiffError:
+    if a.base is not None:
+        if a.base in vectors:
+            size = vectors[a.base][1]
+            return NameError_(f"index out of range: '{a.base}' has {size} element{'s' * (size != 1)} "
+                              f"({a.base}[0] … {a.base}[{size - 1}])", a.line, a.col)
+        return NameError_(f"'{a.base}' is not a vector; declare it with 'input {a.base}[N]'", a.line, a.col)
+    return NameError_(f"unknown {what} '{a.name}'{_suggest(a.name, defs)}", a.line, a.col)
+
+
+def _order(g: Graph, n_inputs: int) -> None:
+    """Put the nodes in topological order (stable: source order where the operands allow)."""
+    n = len(g.names)
+    args = g.args
+    ok = True
+    for i in range(n_inputs, n):
+        for a in args[i]:
+            if a.__class__ is int and a >= i:
+                ok = False
+                break
+        if not ok:
+            break
+    if ok:
+        return
+    # Kahn's algorithm with a heap on the written order.
+    indeg = [0] * n
+    users: list[list[int]] = [[] for _ in range(n)]
+    for i in range(n):
+        for a in set(a for a in args[i] if a.__class__ is int):
+            indeg[i] += 1
+            users[a].append(i)
+    heap = [i for i in range(n) if indeg[i] == 0]
+    heapq.heapify(heap)
+    order = []
+    while heap:
+        i = heapq.heappop(heap)
+        order.append(i)
+        for j in users[i]:
+            indeg[j] -= 1
+            if indeg[j] == 0:
+                heapq.heappush(heap, j)
+    if len(order) < n:
+        raise _cycle(g, [i for i in range(n) if indeg[i] > 0])
+    new = [0] * n
+    for pos, i in enumerate(order):
+        new[i] = pos
+    for attr in ("names", "ops", "texts", "kinds", "lines", "cols"):
+        old = getattr(g, attr)
+        setattr(g, attr, [old[i] for i in order])
+    g.args = [tuple(new[a] if a.__class__ is int else a for a in args[i]) for i in order]
+    g.index = dict(zip(g.names, range(n)))
+    g.inputs = [new[i] for i in g.inputs]
+    g.outputs = [new[i] for i in g.outputs]
+    g.defaults = {new[i]: v for i, v in g.defaults.items()}
+    g.vectors = {k: (new[s], size) for k, (s, size) in g.vectors.items()}
+
+
+def _cycle(g: Graph, stuck: list[int]) -> CycleError:
+    """Find one cycle among the nodes Kahn's algorithm could not order, and name it with lines."""
+    stuck_set = set(stuck)
+    i = min(stuck, key=lambda j: (g.lines[j], g.cols[j]))
+    seen: dict[int, int] = {}
+    path: list[int] = []
+    while i not in seen:
+        seen[i] = len(path)
+        path.append(i)
+        i = next(a for a in g.args[i] if a.__class__ is int and a in stuck_set)
+    cycle = path[seen[i]:]
+    # Present it in dependency order: each node is used by the next one.
+    cycle.reverse()
+    start = min(range(len(cycle)), key=lambda k: (g.lines[cycle[k]], g.cols[cycle[k]]))
+    cycle = cycle[start:] + cycle[:start]
+    first = cycle[0]
+    if len(cycle) == 1:
+        return CycleError(f"cycle: '{g.names[first]}' depends on itself", g.lines[first], g.cols[first])
+    chain = " → ".join(f"{g.names[j]} (line {g.lines[j]})" for j in cycle)
+    return CycleError(f"cycle: {chain} → {g.names[first]}", g.lines[first], g.cols[first])
+
+
+def _lay_edges(g: Graph) -> None:
+    src, dst, arg, start = g.edge_src, g.edge_dst, g.edge_arg, g.edge_start
+    for i, t in enumerate(g.args):
+        for k, a in enumerate(t):
+            if a.__class__ is int:
+                src.append(a)
+                dst.append(i)
+                arg.append(k)
+        start.append(len(src))
+
+
+# ---- loading -------------------------------------------------------------------------------------------------
+
+def loads(text: str, source: str = "<expr>") -> Graph:
+    """Parse and build a graph from program text.
+
+    >>> g = loads("c = a + b; d = b + 1; e = c * d")
+    >>> g.names, g.n_edges
+    (['a', 'b', 'c', 'd', 'e'], 5)
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        return build(parse(text), source, text)
+    except GraphdiffError as e:
+        raise e.locate(source, text)
+
+
+def load(path: str | Path) -> Graph:
+    """Read a program file (UTF-8; a BOM and CRLF line endings are accepted) and build its graph."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except IsADirectoryError:
+        raise InputError(f"{p}: is a directory, not a program file") from None
+    except FileNotFoundError:
+        raise InputError(f"{p}: no such file") from None
+    except OSError as e:
+        raise InputError(f"{p}: cannot read: {e.strerror or e}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[:e.start].count(b"\n") + 1
+        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        raise InputError(f"not UTF-8 text (byte 0x{data[e.start]:02x})", line, col, source=str(p)) from None
+    return loads(text, str(p))

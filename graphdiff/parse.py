@@ -1,0 +1,340 @@
+"""Text → statements, with the Lark grammar in ``grammars/graphdiff.lark``.
+
+The transformer runs *while* LALR parses (``transformer=`` on the Lark object), so no parse tree is kept and
+deeply nested input never recurses. Expressions are lowered on the way: constants are folded into the
+operation that uses them, ``a + b + c`` becomes one n-ary sum, and every nested operation becomes an
+anonymous node named by its text (identical ones are shared). Names are resolved later, in ``graph.py``,
+because statements may come in any order.
+"""
+from __future__ import annotations
+
+import difflib
+import math
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lark import Lark, Token, Transformer
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+
+from .errors import ComputeError, GraphdiffError, NameError_, ParseError
+from .ops import FUNCTIONS, PRIMITIVES, REDUCTIONS, fmt_num, ieee_value
+
+_HERE = Path(__file__).resolve().parent
+#: The grammar file: inside the installed package, or at the top of a source checkout.
+GRAMMAR = next((p for p in (_HERE / "grammars" / "graphdiff.lark", _HERE.parent / "grammars" / "graphdiff.lark")
+                if p.is_file()), _HERE.parent / "grammars" / "graphdiff.lark")
+#: Anonymous node names longer than this are shortened (and numbered, to stay unique).
+MAX_NAME = 80
+
+
+class Ref:
+    """A use of a named or anonymous node, with where it appears."""
+
+    __slots__ = ("name", "line", "col", "atomic", "base", "index")
+
+    def __init__(self, name: str, line: int, col: int, atomic: bool = True, base: str | None = None,
+                 index: int | None = None):
+        self.name, self.line, self.col, self.atomic = name, line, col, atomic
+        self.base, self.index = base, index  # for x[3]: base "x", index 3
+
+    def text(self) -> str:
+        return self.name if self.atomic else f"({self.name})"
+
+
+class Pending:
+    """An operation not yet made into a node (so that ``a + b + c`` can still grow into one sum)."""
+
+    __slots__ = ("op", "args", "line", "col", "paren", "call")
+
+    def __init__(self, op: str, args: list, line: int, col: int, call: bool = False):
+        self.op, self.args, self.line, self.col, self.call = op, args, line, col, call
+        self.paren = False
+
+
+@dataclass
+class Definition:
+    """One node as written: ``op`` is a primitive name, ``"input"`` or ``"const"``."""
+
+    name: str
+    op: str
+    args: list  # floats (constants) and Refs
+    line: int
+    col: int
+    text: str  # the expression as graphdiff prints it
+    kind: str  # "input", "named", "anon" or "const"
+    default: float | None = None
+    size: int | None = None  # vector inputs: the number of elements
+
+
+@dataclass
+class Program:
+    """What the parser found, before names are resolved."""
+
+    definitions: dict[str, Definition] = field(default_factory=dict)  # in creation order
+    outputs: list[Ref] = field(default_factory=list)
+    uses: dict[str, Ref] = field(default_factory=dict)  # first use of every referenced name
+
+
+def _text(x) -> str:
+    """An operand inside an infix expression: parenthesised unless it prints as one unit."""
+    if isinstance(x, float):
+        s = fmt_num(x)
+        return f"({s})" if x < 0 else s
+    return x.text()
+
+
+def _call_text(fname: str, args: list) -> str:
+    return f"{fname}({', '.join(fmt_num(a) if isinstance(a, float) else a.name for a in args)})"
+
+
+class _Lower(Transformer):
+    """Callbacks named after the grammar's rules and aliases; they build a :class:`Program`."""
+
+    def __init__(self) -> None:
+        super().__init__(visit_tokens=False)
+        self.reset()
+
+    def reset(self) -> None:
+        self.p = Program()
+        self.anon: dict[tuple, str] = {}
+        self.long_names = 0
+
+    # -- helpers ----------------------------------------------------------------------------------------
+    def _pos(self, x, default: Token | None = None) -> tuple[int, int]:
+        if isinstance(x, (Ref, Pending)):
+            return x.line, x.col
+        if default is not None:
+            return default.line, default.column
+        return 0, 0
+
+    def _use(self, ref: Ref) -> Ref:
+        self.p.uses.setdefault(ref.name if ref.base is None else ref.base, ref)
+        return ref
+
+    def _fold(self, op: str, args: list, line: int, col: int) -> float:
+        prim = PRIMITIVES[op]
+        try:
+            v = prim.value(args)
+        except (ValueError, ZeroDivisionError, OverflowError) as exc:
+            raise ComputeError(f"{prim.domain or 'domain error'}: {op}({', '.join(map(fmt_num, args))}) "
+                               f"= {fmt_num(ieee_value(prim, args, exc))}", line, col) from None
+        if not math.isfinite(v):
+            raise ComputeError(f"overflow: the constant expression gives {fmt_num(v)}", line, col)
+        return float(v)
+
+    def _make(self, x):
+        """Turn an operand into a float or a Ref, creating the anonymous node for an operation."""
+        if not isinstance(x, Pending):
+            return x
+        if all(isinstance(a, float) for a in x.args):
+            return self._fold(x.op, x.args, x.line, x.col)
+        key = (x.op, *(a if isinstance(a, float) else a.name for a in x.args))
+        prim = PRIMITIVES[x.op]
+        name = self.anon.get(key)
+        if name is None:
+            text = _call_text(x.call, x.args) if x.call else prim.text([_text(a) for a in x.args])
+            name = text
+            if len(text) > MAX_NAME:
+                self.long_names += 1
+                name = f"{text[:MAX_NAME - 10]}…#{self.long_names}"
+            self.anon[key] = name
+            self.p.definitions[name] = Definition(name, x.op, x.args, x.line, x.col, text, "anon")
+        return Ref(name, x.line, x.col, atomic=bool(x.call))
+
+    def _binary(self, op: str, c: list, flatten: bool = False):
+        left, right = c
+        if isinstance(left, float) and isinstance(right, float):
+            line, col = self._pos(left)
+            return self._fold(op, [left, right], line, col)
+        if flatten and isinstance(left, Pending) and left.op == op and not left.paren and not left.call:
+            left.args.append(self._make(right))
+            return left
+        line, col = self._pos(left) if not isinstance(left, float) else self._pos(right)
+        return Pending(op, [self._make(left), self._make(right)], line, col)
+
+    # -- expressions ------------------------------------------------------------------------------------
+    def number(self, c):
+        v = float(c[0])
+        if not math.isfinite(v):
+            raise ParseError(f"number {c[0][:20]} is too large for a float", c[0].line, c[0].column)
+        return v
+
+    def var(self, c):
+        t = c[0]
+        return self._use(Ref(str(t), t.line, t.column))
+
+    def item(self, c):
+        t, i = c
+        if not i.isdigit():
+            raise ParseError(f"an index must be a whole number, not {i}", i.line, i.column)
+        return self._use(Ref(f"{t}[{int(i)}]", t.line, t.column, base=str(t), index=int(i)))
+
+    def add(self, c):
+        return self._binary("add", c, flatten=True)
+
+    def sub(self, c):
+        return self._binary("sub", c)
+
+    def mul(self, c):
+        return self._binary("mul", c, flatten=True)
+
+    def div(self, c):
+        return self._binary("div", c)
+
+    def pow(self, c):
+        return self._binary("pow", c)
+
+    def neg(self, c):
+        x = c[0]
+        if isinstance(x, float):
+            return -x
+        return Pending("neg", [self._make(x)], x.line, x.col)
+
+    def paren(self, c):
+        x = c[0]
+        if isinstance(x, Pending):
+            x.paren = True
+        return x
+
+    def call(self, c):
+        fname, args = c[0], c[1:]
+        key = FUNCTIONS.get(str(fname))
+        if key is None:
+            guess = difflib.get_close_matches(str(fname), list(FUNCTIONS), n=1)
+            hint = f"; did you mean '{guess[0]}'?" if guess else f"; known functions: {', '.join(sorted(FUNCTIONS))}"
+            raise NameError_(f"unknown function '{fname}'{hint}", fname.line, fname.column)
+        prim = PRIMITIVES[key]
+        if prim.arity is not None and len(args) != prim.arity:
+            raise NameError_(f"{fname}() takes {prim.arity} argument{'s' * (prim.arity != 1)}, "
+                             f"got {len(args)}", fname.line, fname.column)
+        if prim.arity is None and not args:
+            raise NameError_(f"{fname}() needs at least one argument", fname.line, fname.column)
+        if fname in REDUCTIONS and all(isinstance(a, float) for a in args):
+            return self._fold(key, list(args), fname.line, fname.column)
+        p = Pending(key, [self._make(a) for a in args], fname.line, fname.column, call=str(fname))
+        if all(isinstance(a, float) for a in p.args):
+            return self._fold(key, p.args, fname.line, fname.column)
+        return p
+
+    # -- statements -------------------------------------------------------------------------------------
+    def _define(self, d: Definition, tok: Token) -> None:
+        prev = self.p.definitions.get(d.name)
+        if prev is not None:
+            what = "declared as an input" if prev.kind == "input" else "assigned"
+            raise NameError_(f"'{d.name}' is {what} already on line {prev.line}; each name is assigned once",
+                             tok.line, tok.column)
+        self.p.definitions[d.name] = d
+
+    def assign(self, c):
+        tok, x = c
+        name, line, col = str(tok), tok.line, tok.column
+        if isinstance(x, float):
+            d = Definition(name, "const", [x], line, col, fmt_num(x), "const")
+        elif isinstance(x, Ref):
+            d = Definition(name, "id", [x], line, col, x.name, "named")
+        else:
+            text = _call_text(x.call, x.args) if x.call else PRIMITIVES[x.op].text([_text(a) for a in x.args])
+            d = Definition(name, x.op, x.args, line, col, text, "named")
+        self._define(d, tok)
+
+    def negative(self, c):
+        return -self.number(c)
+
+    def size(self, c):
+        x = c[0]
+        if not x.isdigit() or int(x) < 1:
+            raise ParseError(f"a vector size must be a positive whole number, not {x}", x.line, x.column)
+        return ("size", int(x))
+
+    def input_item(self, c):
+        tok = c[0]
+        size = default = None
+        for x in c[1:]:
+            if isinstance(x, tuple):
+                size = x[1]
+            else:
+                default = x
+        self._define(Definition(str(tok), "input", [], tok.line, tok.column, "input", "input", default, size), tok)
+
+    def input_decl(self, c):
+        return None
+
+    def output_decl(self, c):
+        uses = self.p.uses
+        for ref in c:  # naming an output is not a use: a misspelt output must not become an input
+            key = ref.name if ref.base is None else ref.base
+            if uses.get(key) is ref:
+                del uses[key]
+        self.p.outputs.extend(c)
+
+    def start(self, c):
+        return self.p
+
+
+_lock = threading.Lock()
+_lower = _Lower()
+_parser: Lark | None = None
+
+
+def _get_parser() -> Lark:
+    global _parser
+    if _parser is None:
+        _parser = Lark.open(str(GRAMMAR), parser="lalr", lexer="basic", transformer=_lower, cache=True)
+    return _parser
+
+
+_TERMINALS = {"NAME": "a name", "NUMBER": "a number", "_SEP": "end of statement", "$END": "end of input",
+              "LPAR": "'('", "RPAR": "')'", "LSQB": "'['", "RSQB": "']'", "EQUAL": "'='", "COMMA": "','",
+              "PLUS": "'+'", "MINUS": "'-'", "STAR": "'*'", "SLASH": "'/'", "_POW": "'^'", "INPUT": "'input'",
+              "OUTPUT": "'output'"}
+
+
+def _describe(tok: Token) -> str:
+    if tok.type == "$END":
+        return "end of input"
+    if tok.type == "_SEP":
+        return "end of line" if tok == "\n" else "';'"
+    return f"'{tok}'"
+
+
+def _parse_error(e: UnexpectedInput, text: str) -> ParseError:
+    if isinstance(e, UnexpectedCharacters):
+        ch = text[e.pos_in_stream] if 0 <= e.pos_in_stream < len(text) else e.char
+        return ParseError(f"unexpected character {ch!r}", e.line, e.column)
+    if isinstance(e, UnexpectedToken):
+        tok = e.token
+        expected = sorted({_TERMINALS.get(t, t.lower()) for t in e.expected})
+        msg = f"unexpected {_describe(tok)}"
+        if expected and len(expected) <= 6:
+            msg += f"; expected {' or '.join(expected)}"
+        line, col = (tok.line, tok.column) if getattr(tok, "line", None) and tok.line > 0 else _end(text)
+        if tok.type == "$END":
+            line, col = _end(text)
+        return ParseError(msg, line, col)
+    if isinstance(e, UnexpectedEOF):
+        line, col = _end(text)
+        return ParseError("unexpected end of input", line, col)
+    return ParseError(str(e).splitlines()[0], getattr(e, "line", 1), getattr(e, "column", 1))
+
+
+def _end(text: str) -> tuple[int, int]:
+    lines = text.split("\n")
+    return len(lines), len(lines[-1]) + 1
+
+
+def parse(text: str) -> Program:
+    """Parse program text into a :class:`Program`; raises :class:`ParseError` and friends with positions."""
+    with _lock:
+        parser = _get_parser()
+        _lower.reset()
+        try:
+            return parser.parse(text)
+        except UnexpectedInput as e:
+            raise _parse_error(e, text) from None
+        except VisitError as e:  # pragma: no cover - lark wraps callback errors in some modes
+            if isinstance(e.orig_exc, GraphdiffError):
+                raise e.orig_exc from None
+            raise
+        finally:
+            _lower.reset()

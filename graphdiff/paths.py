@@ -1,0 +1,186 @@
+"""Paths between nodes: exact counts by dynamic programming, and enumeration as a bounded generator.
+
+Counting is linear in the graph whatever the number of paths (3^1000 is an ordinary Python integer);
+enumeration is a generator the caller bounds. Nothing recurses.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import islice
+from typing import Iterator
+
+from .errors import InputError
+from .graph import Graph
+
+
+class TooManyPaths(InputError):
+    """The naive sum over paths was asked for more paths than the bound allows."""
+
+
+def count_paths(g: Graph, source: int, target: int) -> int:
+    """The exact number of paths from ``source`` to ``target`` (parallel edges are different paths).
+
+    >>> from graphdiff import loads
+    >>> g = loads("y = 2*x + sin(x) + x^2; z = 3*y + cos(y) + y^3")
+    >>> count_paths(g, g.node("x"), g.node("z"))
+    9
+    """
+    if source == target:
+        return 1
+    if source > target:
+        return 0
+    n = [0] * (target - source + 1)
+    n[0] = 1
+    src, dst = g.edge_src, g.edge_dst
+    for k in range(g.edge_start[source + 1], g.edge_start[target + 1]):
+        s = src[k]
+        if s >= source:
+            c = n[s - source]
+            if c:
+                n[dst[k] - source] += c
+    return n[-1]
+
+
+def counts_to(g: Graph, target: int) -> list[int]:
+    """For every node, the number of paths from it to ``target`` (0 where it cannot reach it)."""
+    n = [0] * len(g)
+    n[target] = 1
+    src, dst = g.edge_src, g.edge_dst
+    for k in range(g.edge_start[target + 1] - 1, -1, -1):
+        c = n[dst[k]]
+        if c:
+            n[src[k]] += c
+    return n
+
+
+def counts_from(g: Graph, source: int) -> list[int]:
+    """For every node, the number of paths from ``source`` to it."""
+    n = [0] * len(g)
+    n[source] = 1
+    src, dst = g.edge_src, g.edge_dst
+    for k in range(g.edge_start[source + 1], g.n_edges):
+        c = n[src[k]]
+        if c:
+            n[dst[k]] += c
+    return n
+
+
+def path_matrix(g: Graph, inputs: list[int] | None = None, outputs: list[int] | None = None
+                ) -> dict[int, dict[int, int]]:
+    """``{output: {input: number of paths}}``, by one DP per input or per output, whichever are fewer."""
+    inputs = g.inputs if inputs is None else inputs
+    outputs = g.outputs if outputs is None else outputs
+    if len(outputs) <= len(inputs):
+        rows = {o: counts_to(g, o) for o in outputs}
+        return {o: {i: rows[o][i] for i in inputs} for o in outputs}
+    cols = {i: counts_from(g, i) for i in inputs}
+    return {o: {i: cols[i][o] for i in inputs} for o in outputs}
+
+
+def iter_paths(g: Graph, source: int, target: int) -> Iterator[list[int]]:
+    """Every path from ``source`` to ``target`` as a list of edge indices, in a fixed order (depth first,
+    edges in the order of their targets). Only nodes that can reach ``target`` are entered, so each path
+    costs time proportional to its length."""
+    if source > target:
+        return
+    if source == target:
+        yield []
+        return
+    alive = bytearray(len(g))
+    alive[target] = 1
+    src, dst = g.edge_src, g.edge_dst
+    for k in range(g.edge_start[target + 1] - 1, g.edge_start[source + 1] - 1, -1):
+        if alive[dst[k]]:
+            alive[src[k]] = 1
+    if not alive[source]:
+        return
+    out: dict[int, list[int]] = {}
+    for k in range(g.edge_start[source + 1], g.edge_start[target + 1]):
+        s = src[k]
+        if s >= source and alive[s] and alive[dst[k]]:
+            out.setdefault(s, []).append(k)
+    path: list[int] = []
+    stack = [iter(out.get(source, ()))]
+    while stack:
+        k = next(stack[-1], None)
+        if k is None:
+            stack.pop()
+            if path:
+                path.pop()
+            continue
+        path.append(k)
+        d = dst[k]
+        if d == target:
+            yield list(path)
+            path.pop()
+        else:
+            stack.append(iter(out.get(d, ())))
+
+
+@dataclass(frozen=True)
+class Path:
+    """One path: its nodes, the partial on each of its edges (in order from the source) and their product."""
+
+    nodes: list[int]
+    edges: list[int]
+    factors: list[float]
+    product: float
+
+
+def path_products(g: Graph, partials: list[float], source: int, target: int,
+                  limit: int | None = None) -> Iterator[Path]:
+    """The essay's "multiply the derivatives on each edge of the path": one :class:`Path` per path."""
+    for edges in islice(iter_paths(g, source, target), limit):
+        factors = [partials[k] for k in edges]
+        product = 1.0
+        for f in factors:
+            product *= f
+        yield Path([source] + [g.edge_dst[k] for k in edges], edges, factors, product)
+
+
+@dataclass(frozen=True)
+class PathSum:
+    """The sum over all paths from ``source`` to ``target`` and what it costs computed naively."""
+
+    source: int
+    target: int
+    count: int
+    total: float
+    multiplications: int  # a path of k edges costs k - 1
+    additions: int  # P path products cost P - 1
+
+
+def path_sum(g: Graph, partials: list[float], source: int, target: int, max_paths: int | None = None) -> PathSum:
+    """∂target/∂source as the sum over paths of the product of edge partials, refusing (with the exact
+    count) when there are more than ``max_paths`` paths."""
+    count = count_paths(g, source, target)
+    if max_paths is not None and count > max_paths:
+        raise TooManyPaths(
+            f"the sum over paths from '{g.names[source]}' to '{g.names[target]}' would enumerate "
+            f"{count:,} paths, more than --max-paths {max_paths:,}; raise --max-paths or use a factored "
+            "mode (--mode reverse or forward)")
+    total = 0.0
+    mults = 0
+    for p in path_products(g, partials, source, target):
+        total += p.product
+        mults += max(len(p.factors) - 1, 0)
+    return PathSum(source, target, count, total, mults, max(count - 1, 0))
+
+
+def path_lengths(g: Graph, sources: list[int]) -> tuple[list[int], list[int]]:
+    """For every node v, the number of paths from any of ``sources`` to v and the total number of edges on
+    them (dynamic programming: L(v) = Σ over in-edges (L(u) + N(u)))."""
+    n = [0] * len(g)
+    total = [0] * len(g)
+    for s in sources:
+        n[s] = 1
+    first = g.edge_start[min(sources) + 1] if sources else g.n_edges
+    src, dst = g.edge_src, g.edge_dst
+    for k in range(first, g.n_edges):
+        u = src[k]
+        c = n[u]
+        if c:
+            v = dst[k]
+            n[v] += c
+            total[v] += total[u] + c
+    return n, total

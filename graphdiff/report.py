@@ -1,0 +1,303 @@
+"""Results → reports: what each command shows, as tables plus a JSON document, independent of format.
+
+Every command builds a :class:`Report`; ``render.py`` prints it as a rich table, JSON, CSV or TSV. Node
+names in JSON are exactly the names in the program (``c``, ``x[3]``, an anonymous node's text).
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+from .cost import Cost
+from .errors import Diagnostic
+from .evaluate import Linearization, Values
+from .grad import Gradient, Operations
+from .graph import Graph
+from .ops import PRIMITIVES, fmt_num
+from .paths import Path
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str
+    columns: Sequence[str]
+    rows: Sequence[Sequence[Any]]  # raw cells: str, int, float
+    footer: str = ""
+    numeric: Sequence[int] = ()  # columns aligned right
+
+
+@dataclass(frozen=True)
+class Report:
+    tables: list[Table]  # the first one is what CSV and TSV print
+    data: dict[str, Any]  # the JSON document
+    notes: list[str] = field(default_factory=list)  # sentences after the tables
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+
+def num(v: float | int) -> Any:
+    """A number for JSON: exact integers stay integers; NaN and infinities become strings."""
+    if isinstance(v, float) and not math.isfinite(v):
+        return "NaN" if v != v else ("Infinity" if v > 0 else "-Infinity")
+    return v
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def _faults(lin: Values) -> list[Diagnostic]:
+    return lin.warnings + [Diagnostic(d.node, d.line, d.col, "IEEE: " + d.message) for d in lin.faults]
+
+
+# ---- eval ----------------------------------------------------------------------------------------------------
+
+def eval_report(v: Values) -> Report:
+    g = v.graph
+    outs = set(g.outputs)
+    rows = [[g.names[i], g.texts[i] if g.ops[i] != "input" else "input", v.values[i], g.lines[i],
+             "output" if i in outs else ""] for i in range(len(g))]
+    footer = f"{plural(len(g), 'node')}, {plural(len(g.inputs), 'input')}, {plural(len(g.outputs), 'output')}"
+    data = {"values": {g.names[i]: num(x) for i, x in enumerate(v.values)},
+            "outputs": {g.names[i]: num(v.values[i]) for i in g.outputs},
+            "inputs": {g.names[i]: num(v.values[i]) for i in g.inputs}}
+    _add_diagnostics(data, v)
+    notes = [f"{g.names[i]} = {fmt_num(v.values[i])}" for i in g.outputs[:20]]
+    return Report([Table(f"Values of {g.source}", ["node", "expression", "value", "line", ""], rows, footer,
+                         numeric=(2, 3))], data, notes, _faults(v))
+
+
+def _add_diagnostics(data: dict, v: Values) -> None:
+    if v.warnings:
+        data["warnings"] = [{"node": d.node, "line": d.line, "col": d.col, "message": d.message} for d in v.warnings]
+    if v.faults:
+        data["faults"] = [{"node": d.node, "line": d.line, "col": d.col, "message": d.message} for d in v.faults]
+
+
+# ---- edges ---------------------------------------------------------------------------------------------------
+
+def formula(g: Graph, k: int) -> str:
+    """The text of the partial on edge ``k``, e.g. ``d`` for ∂e/∂c when e = c * d."""
+    d, a = g.edge_dst[k], g.edge_arg[k]
+    op = g.ops[d]
+    prim = PRIMITIVES["id" if op == "const" else op]
+    return prim.formula(a, g.operand_text(d), g.names[d])
+
+
+def edges_report(lin: Linearization) -> Report:
+    g = lin.graph
+    rows = []
+    edges = []
+    for k, (s, d, a) in enumerate(g.iter_edges()):
+        f = formula(g, k)
+        p = lin.partials[k]
+        rows.append([g.names[s], g.names[d], f"∂{g.names[d]}/∂{g.names[s]} = {f}", p])
+        edges.append({"from": g.names[s], "to": g.names[d], "partial": num(p), "formula": f, "arg": a})
+    data = {"edges": edges}
+    _add_diagnostics(data, lin)
+    return Report([Table(f"Edge partials of {g.source}", ["from", "to", "partial", "value"], rows,
+                         f"{plural(g.n_edges, 'edge')}, {plural(len(g), 'node')}", numeric=(3,))], data,
+                  warnings=_faults(lin))
+
+
+# ---- info ----------------------------------------------------------------------------------------------------
+
+def depth(g: Graph) -> int:
+    """The number of edges on the longest path."""
+    lvl = [0] * len(g)
+    src, dst = g.edge_src, g.edge_dst
+    for k in range(g.n_edges):
+        v = lvl[src[k]] + 1
+        if v > lvl[dst[k]]:
+            lvl[dst[k]] = v
+    return max(lvl, default=0)
+
+
+def info_report(g: Graph) -> Report:
+    n = len(g)
+    fan_in = [g.edge_start[i + 1] - g.edge_start[i] for i in range(n)]
+    fan_out = [0] * n
+    for s in g.edge_src:
+        fan_out[s] += 1
+    i_in = max(range(n), key=fan_in.__getitem__)
+    i_out = max(range(n), key=fan_out.__getitem__)
+    ops = Counter(op for op in g.ops if op != "input")
+    d = depth(g)
+    data = {"source": g.source, "nodes": n, "edges": g.n_edges, "inputs": len(g.inputs),
+            "outputs": len(g.outputs), "depth": d,
+            "max_fan_in": {"node": g.names[i_in], "count": fan_in[i_in]},
+            "max_fan_out": {"node": g.names[i_out], "count": fan_out[i_out]},
+            "operations": dict(sorted(ops.items())),
+            "input_names": [g.names[i] for i in g.inputs], "output_names": [g.names[i] for i in g.outputs]}
+    shown = lambda idx: ", ".join(g.names[i] for i in idx[:8]) + (f", … ({len(idx) - 8} more)" if len(idx) > 8 else "")
+    rows = [["nodes", n], ["edges", g.n_edges], ["inputs", f"{len(g.inputs):,}: {shown(g.inputs)}"],
+            ["outputs", f"{len(g.outputs):,}: {shown(g.outputs)}"], ["depth (edges on the longest path)", d],
+            ["largest fan-in", f"{fan_in[i_in]:,} into {g.names[i_in]}"],
+            ["largest fan-out", f"{fan_out[i_out]:,} from {g.names[i_out]}"],
+            ["operations", ", ".join(f"{k} {v:,}" for k, v in sorted(ops.items()))]]
+    return Report([Table(f"Graph {g.source}", ["property", "value"], rows)], data)
+
+
+# ---- grad ----------------------------------------------------------------------------------------------------
+
+def ops_text(o: Operations) -> str:
+    return f"{plural(o.sweeps, 'sweep')}, {plural(o.multiplications, 'multiplication')}, {plural(o.additions, 'addition')}"
+
+
+def _ops_json(o: Operations) -> dict:
+    return {"sweeps": o.sweeps, "multiplications": o.multiplications, "additions": o.additions}
+
+
+def grad_report(r: Gradient, trace: list | None = None) -> Report:
+    g = r.graph
+    names = g.names
+    jac_rows = [[names[o], names[i], f"∂{names[o]}/∂{names[i]}", r.jacobian[o][i]]
+                for o in r.outputs for i in r.inputs]
+    how = {"reverse": "one sweep per output", "forward": "one sweep per input",
+           "paths": "the naive sum over every path"}[r.mode]
+    tables = [Table(f"Jacobian of {g.source} by {r.mode} mode ({how})", ["output", "input", "derivative", "value"],
+                    jac_rows, ops_text(r.operations) if r.mode != "paths" else
+                    f"{plural(r.operations.multiplications, 'multiplication')}, "
+                    f"{plural(r.operations.additions, 'addition')}", numeric=(3,))]
+    derivs: dict[str, dict[str, Any]] = {}
+    drows = []
+    for s in r.sweeps:
+        seed = names[s.seed]
+        order = sorted(s.derivatives, reverse=r.mode == "reverse")
+        derivs[seed] = {names[i]: num(s.derivatives[i]) for i in order}
+        for i in order:
+            label = f"∂{seed}/∂{names[i]}" if r.mode == "reverse" else f"∂{names[i]}/∂{seed}"
+            drows.append([seed, names[i], label, s.derivatives[i]])
+    if r.mode == "paths":
+        for o in r.outputs:
+            derivs[names[o]] = {names[i]: num(r.jacobian[o][i]) for i in r.inputs}
+    if drows:
+        what = ("∂output/∂node for every node the sweep from each output reaches" if r.mode == "reverse"
+                else "∂node/∂input for every node the sweep from each input reaches")
+        tables.append(Table(f"Derivatives by {r.mode} mode: {what}", ["seed", "node", "derivative", "value"],
+                            drows, f"{plural(len(r.sweeps), 'sweep')}; nodes a sweep does not reach have "
+                                   "derivative 0", numeric=(3,)))
+    data = {"mode": r.mode,
+            "jacobian": {names[o]: {names[i]: num(r.jacobian[o][i]) for i in r.inputs} for o in r.outputs},
+            "derivatives": derivs, "operations": _ops_json(r.operations),
+            "values": {names[o]: num(r.lin.values[o]) for o in r.outputs}}
+    if r.path_counts:
+        data["path_counts"] = {names[o]: {names[i]: c for i, c in row.items()} for o, row in r.path_counts.items()}
+    if trace is not None:
+        data["trace"] = trace
+    _add_diagnostics(data, r.lin)
+    return Report(tables, data, warnings=_faults(r.lin))
+
+
+# ---- paths ---------------------------------------------------------------------------------------------------
+
+def paths_report(g: Graph, source: int, target: int, count: int, paths: list[Path] | None,
+                 total: float | None, total_method: str, naive: Operations | None,
+                 factored: Operations | None, lin: Linearization | None) -> Report:
+    names = g.names
+    data: dict[str, Any] = {"from": names[source], "to": names[target], "count": count}
+    tables = []
+    notes = [f"{plural(count, 'path')} from {names[source]} to {names[target]}"]
+    if paths is not None:
+        rows = [[n + 1, " → ".join(names[v] for v in p.nodes), " × ".join(fmt_num(f) for f in p.factors) or "1",
+                 p.product] for n, p in enumerate(paths)]
+        data["paths"] = [{"nodes": [names[v] for v in p.nodes], "factors": [num(f) for f in p.factors],
+                          "product": num(p.product)} for p in paths]
+        shown = f"{len(paths):,} of {count:,} shown" if len(paths) < count else plural(count, "path")
+        tables.append(Table(f"Paths from {names[source]} to {names[target]}", ["#", "path", "factors", "product"],
+                            rows, shown, numeric=(0, 3)))
+    if total is not None:
+        data["sum"] = num(total)
+        data["sum_method"] = total_method
+        if total_method == "paths":
+            notes.append(f"sum of all path products = ∂{names[target]}/∂{names[source]} = {fmt_num(total)}")
+        else:
+            notes.append(f"∂{names[target]}/∂{names[source]} = {fmt_num(total)} (by one factored sweep: the "
+                         f"{count:,} paths are more than --max-paths allows enumerating)")
+    if naive is not None and factored is not None:
+        data["naive"] = {"multiplications": naive.multiplications, "additions": naive.additions}
+        data["factored"] = {"multiplications": factored.multiplications, "additions": factored.additions}
+        notes.append(f"the naive sum costs {plural(naive.multiplications, 'multiplication')} and "
+                     f"{plural(naive.additions, 'addition')}; one factored sweep over the edges on these paths "
+                     f"costs {plural(factored.multiplications, 'multiplication')} and "
+                     f"{plural(factored.additions, 'addition')}")
+    if not tables:
+        tables.append(Table(f"Paths from {names[source]} to {names[target]}", ["from", "to", "paths"],
+                            [[names[source], names[target], count]], numeric=(2,)))
+    return Report(tables, data, notes, _faults(lin) if lin else [])
+
+
+def matrix_report(g: Graph, matrix: dict[int, dict[int, int]]) -> Report:
+    names = g.names
+    rows = [[names[o], names[i], c] for o, row in matrix.items() for i, c in row.items()]
+    total = sum(c for row in matrix.values() for c in row.values())
+    data = {"count": total, "matrix": {names[o]: {names[i]: c for i, c in row.items()} for o, row in matrix.items()}}
+    return Report([Table(f"Number of paths from every input to every output of {g.source}",
+                         ["output", "input", "paths"], rows, f"{total:,} paths in all", numeric=(2,))], data)
+
+
+# ---- cost ----------------------------------------------------------------------------------------------------
+
+def ratio(a: int, b: int) -> float | str:
+    if b == 0:
+        return 1.0 if a == 0 else math.inf
+    try:
+        return a / b
+    except OverflowError:
+        digits = len(str(a // b)) - 1
+        return f"1e+{digits}"
+
+
+def _times(x: float | str) -> str:
+    if isinstance(x, str):
+        return f"~{x}×"
+    if x == math.inf:
+        return "∞×"
+    return f"{x:,.3g}×" if x < 1000 else f"{x:,.0f}×"
+
+
+def cost_sentence(c: Cost) -> list[str]:
+    f, r = c.forward, c.reverse
+    if f.sweeps == r.sweeps and f.total == r.total:
+        first = (f"Forward and reverse mode cost the same here: {plural(f.sweeps, 'sweep')} and "
+                 f"{f.total:,} operations each.")
+    else:
+        win, lose = ("reverse", "forward") if (r.total, r.sweeps) <= (f.total, f.sweeps) else ("forward", "reverse")
+        w, l_ = c.modes()[win], c.modes()[lose]
+        if w.sweeps != l_.sweeps:
+            first = (f"{win.capitalize()} mode wins: {plural(w.sweeps, 'sweep')} against {lose} mode's "
+                     f"{l_.sweeps:,}, a factor of {_times(ratio(l_.sweeps, w.sweeps))[:-1]} in sweeps "
+                     f"({w.total:,} against {l_.total:,} operations, {_times(ratio(l_.total, w.total))}).")
+        else:
+            first = (f"{win.capitalize()} mode wins: {w.total:,} operations against {lose} mode's "
+                     f"{l_.total:,} ({_times(ratio(l_.total, w.total))}), in {plural(w.sweeps, 'sweep')} each.")
+    best = min(f.total, r.total)
+    second = (f"Summing over all {plural(c.path_count, 'path')} naively costs {c.paths.total:,} operations "
+              f"({_times(ratio(c.paths.total, best))} the cheaper factored mode).")
+    return [first, second]
+
+
+def cost_report(c: Cost) -> Report:
+    g = c.graph
+    cheapest = c.cheapest()
+    best = c.modes()[cheapest].total
+    rows = []
+    modes = {}
+    for name, o in c.modes().items():
+        rt = ratio(o.total, best)
+        sweeps = o.sweeps if name != "paths" else f"{c.path_count:,} paths"
+        rows.append([name, sweeps, o.multiplications, o.additions, o.total, _times(rt)])
+        modes[name] = {"sweeps": o.sweeps if name != "paths" else 0, "multiplications": o.multiplications,
+                       "additions": o.additions, "operations": o.total,
+                       "ratio": rt if isinstance(rt, str) or math.isfinite(rt) else None}
+    modes["paths"]["paths"] = c.path_count
+    sentences = cost_sentence(c)
+    data = {"inputs": len(c.inputs), "outputs": len(c.outputs), "nodes": len(g), "edges": g.n_edges,
+            "modes": modes, "cheapest": cheapest, "connected_pairs": c.connected_pairs,
+            "summary": " ".join(sentences)}
+    title = (f"Cost of the full Jacobian of {g.source}: {plural(len(c.outputs), 'output')} × "
+             f"{plural(len(c.inputs), 'input')}")
+    return Report([Table(title, ["mode", "sweeps", "multiplications", "additions", "operations", "ratio"], rows,
+                         f"{plural(len(g), 'node')}, {plural(g.n_edges, 'edge')}", numeric=(1, 2, 3, 4, 5))],
+                  data, sentences)

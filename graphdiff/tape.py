@@ -1,0 +1,46 @@
+"""Graph → tape: flat arrays in topological order, compiled once, for the numeric sweeps.
+
+Operand ``j`` of node ``i`` is the value slot ``slots[i][j]``: a slot below ``n`` is a node, a slot from ``n``
+on is a constant from ``pool``. ``body`` lists the nodes that compute (inputs excluded) with their primitive,
+so evaluation is one loop over three parallel lists.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .graph import Graph
+from .ops import PRIMITIVES, Primitive
+
+
+@dataclass(frozen=True)
+class Tape:
+    n: int
+    pool: list[float]  # constants, at slots n, n + 1, ...
+    body: list[int]  # the nodes that compute, in topological order
+    prims: list[Primitive]  # aligned with body
+    slots: list[tuple[int, ...]]  # aligned with body
+
+
+def compile_tape(g: Graph) -> Tape:
+    n = len(g)
+    pool: list[float] = []
+    pool_index: dict[float, int] = {}
+    body, prims, slots = [], [], []
+    ident = PRIMITIVES["id"]
+    for i, (op, args) in enumerate(zip(g.ops, g.args)):
+        if op == "input":
+            continue
+        s = []
+        for a in args:
+            if a.__class__ is int:
+                s.append(a)
+            else:
+                k = pool_index.get(a)
+                if k is None:
+                    k = pool_index[a] = n + len(pool)
+                    pool.append(a)
+                s.append(k)
+        body.append(i)
+        prims.append(ident if op == "const" else PRIMITIVES[op])
+        slots.append(tuple(s))
+    return Tape(n, pool, body, prims, slots)
