@@ -193,7 +193,7 @@ def build(program: Program, source: str = "<expr>", text: str | None = None) -> 
         resolved = []
         for a in d.args:
             if isinstance(a, float):
-                resolved.append(a)
+                resolved.append(float(a))
                 continue
             i = index.get(a.name)
             if i is not None:

@@ -28,6 +28,14 @@ GRAMMAR = next((p for p in (_HERE / "grammars" / "graphdiff.lark", _HERE.parent 
 MAX_NAME = 80
 
 
+class Num(float):
+    """A constant that remembers where it was written (for errors in constant folding)."""
+
+    def at(self, line: int, col: int) -> "Num":
+        self.line, self.col = line, col
+        return self
+
+
 class Ref:
     """A use of a named or anonymous node, with where it appears."""
 
@@ -101,12 +109,8 @@ class _Lower(Transformer):
         self.long_names = 0
 
     # -- helpers ----------------------------------------------------------------------------------------
-    def _pos(self, x, default: Token | None = None) -> tuple[int, int]:
-        if isinstance(x, (Ref, Pending)):
-            return x.line, x.col
-        if default is not None:
-            return default.line, default.column
-        return 0, 0
+    def _pos(self, x) -> tuple[int, int]:
+        return getattr(x, "line", 1), getattr(x, "col", 1)
 
     def _use(self, ref: Ref) -> Ref:
         self.p.uses.setdefault(ref.name if ref.base is None else ref.base, ref)
@@ -121,7 +125,7 @@ class _Lower(Transformer):
                                f"= {fmt_num(ieee_value(prim, args, exc))}", line, col) from None
         if not math.isfinite(v):
             raise ComputeError(f"overflow: the constant expression gives {fmt_num(v)}", line, col)
-        return float(v)
+        return Num(v).at(line, col)
 
     def _make(self, x):
         """Turn an operand into a float or a Ref, creating the anonymous node for an operation."""
@@ -150,7 +154,7 @@ class _Lower(Transformer):
         if flatten and isinstance(left, Pending) and left.op == op and not left.paren and not left.call:
             left.args.append(self._make(right))
             return left
-        line, col = self._pos(left) if not isinstance(left, float) else self._pos(right)
+        line, col = self._pos(left)
         return Pending(op, [self._make(left), self._make(right)], line, col)
 
     # -- expressions ------------------------------------------------------------------------------------
@@ -158,7 +162,7 @@ class _Lower(Transformer):
         v = float(c[0])
         if not math.isfinite(v):
             raise ParseError(f"number {c[0][:20]} is too large for a float", c[0].line, c[0].column)
-        return v
+        return Num(v).at(c[0].line, c[0].column)
 
     def var(self, c):
         t = c[0]
@@ -188,7 +192,7 @@ class _Lower(Transformer):
     def neg(self, c):
         x = c[0]
         if isinstance(x, float):
-            return -x
+            return Num(-x).at(*self._pos(x))
         return Pending("neg", [self._make(x)], x.line, x.col)
 
     def paren(self, c):

@@ -1,0 +1,90 @@
+"""Operation counts: pinned on the essay and on wide, deep and diamond graphs, and equal to what the sweeps do."""
+import pytest
+
+import graphdiff
+from graphdiff import Operations, cost, grad, loads
+
+
+def test_essay_counts(backprop):
+    c = cost(backprop)
+    assert c.reverse == Operations(1, 5, 1)
+    assert c.forward == Operations(2, 6, 1)
+    assert c.paths == Operations(0, 3, 1) and c.path_count == 3 and c.connected_pairs == 2
+
+
+@pytest.mark.parametrize("text", [
+    "c = a + b; d = b + 1; e = c * d",
+    "y = 2*x + sin(x) + x^2; z = 3*y + cos(y) + y^3",
+    "u = a * b; v = u * u + a; w = v * u; z = w + b",
+    "input x[6] = 0.5; s = sum(x); m = max(x); p = s * m",
+    "k = 2; y = x * k; z = y + x",
+])
+def test_counts_equal_what_the_sweeps_do(text):
+    g = loads(text)
+    c = cost(g)
+    vals = {g.names[i]: 0.3 for i in g.inputs}
+    assert grad(g, vals, mode="reverse").operations == c.reverse
+    assert grad(g, vals, mode="forward").operations == c.forward
+    assert grad(g, vals, mode="paths").operations == c.paths
+
+
+def wide_tree(n):
+    """n inputs summed pairwise: n - 1 additions nodes, 2(n - 1) edges, depth log2 n."""
+    lines, level = [], [f"x{i}" for i in range(n)]
+    k = 0
+    while len(level) > 1:
+        nxt = []
+        for i in range(0, len(level) - 1, 2):
+            lines.append(f"s{k} = {level[i]} + {level[i + 1]}")
+            nxt.append(f"s{k}")
+            k += 1
+        if len(level) % 2:
+            nxt.append(level[-1])
+        level = nxt
+    return "\n".join(lines)
+
+
+def test_wide_graph_reverse_wins():
+    g = loads(wide_tree(64))
+    c = cost(g)
+    assert c.reverse == Operations(1, 126, 0)
+    assert c.forward == Operations(64, 64 * 6, 0)  # each input's sweep climbs the 6 levels
+    assert c.cheapest() == "reverse"
+
+
+def test_million_inputs_one_output():
+    c = cost(loads("input x[1000000] = 0.5; y = sum(x)"))
+    assert c.forward.sweeps == 10 ** 6 and c.reverse.sweeps == 1
+    assert c.forward.multiplications == c.reverse.multiplications == 10 ** 6
+    from graphdiff.report import cost_sentence
+
+    assert "factor of 1,000,000 in sweeps" in cost_sentence(c)[0]
+
+
+def test_one_input_many_outputs_forward_wins():
+    g = loads("\n".join(f"y{i} = sin({i + 1} * t)" for i in range(50)))
+    c = cost(g)
+    assert c.forward == Operations(1, 100, 0) and c.reverse == Operations(50, 100, 0)
+    from graphdiff.report import cost_sentence
+
+    assert cost_sentence(c)[0].startswith("Forward mode wins: 1 sweep against reverse mode's 50")
+
+
+def test_deep_chain_counts():
+    n = 1000
+    g = loads("\n".join(f"h{i + 1} = tanh(w * h{i})" for i in range(n)))
+    c = cost(g)
+    # reverse: 3 edges a stage (w and h into the product, product into tanh); every w contribution adds
+    assert c.reverse == Operations(1, 3 * n, n - 1)
+    # forward from h0 visits 2 edges a stage; from w every edge but h0's
+    assert c.forward.sweeps == 2 and c.forward.multiplications == 2 * n + 3 * n - 1
+
+
+def test_diamond_paths_cost_is_exponential():
+    k = 40
+    g = loads("\n".join(["input x0 = 0.5"] + [f"x{i + 1} = 0.4 * (0.5 * x{i} + tanh(x{i}) + sin(x{i}))" for i in range(k)]))
+    c = cost(g)
+    assert c.path_count == 3 ** k
+    # a stage has 7 edges: x into 0.5*x, tanh and sin; those three into the sum; the sum into 0.4 * (...)
+    assert c.reverse == Operations(1, 7 * k, 2 * k)  # three contributions meet at every x: 2 additions
+    assert c.paths.additions == 3 ** k - 1
