@@ -1,0 +1,213 @@
+"""The command line: each command, each format, each exit code; errors as file:line:col with a caret."""
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from graphdiff.cli import main
+
+from .conftest import BACKPROP, ROOT
+
+SAMPLE = str(ROOT / "samples" / "backprop.gd")
+AT = ["--set", "a=2", "--set", "b=1"]
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(main, list(args), input=input)
+
+
+def js(*args):
+    r = run(*args, "--format", "json")
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout)
+
+
+def test_eval_table_on_the_essay():
+    r = run("eval", SAMPLE)
+    assert r.exit_code == 0
+    lines = [l.split() for l in r.stdout.splitlines()]
+    assert ["e", "c", "*", "d", "6", "6", "output"] in lines
+    assert r.stdout.rstrip().endswith("e = 6")
+
+
+def test_eval_json_keys():
+    d = js("eval", "-e", BACKPROP, *AT)
+    assert d["values"] == {"a": 2, "b": 1, "c": 3, "d": 2, "e": 6} and d["outputs"] == {"e": 6}
+
+
+def test_edges_json_and_formulas():
+    d = js("edges", SAMPLE)
+    assert [(e["from"], e["to"], e["partial"], e["formula"]) for e in d["edges"]] == [
+        ("a", "c", 1, "1"), ("b", "c", 1, "1"), ("b", "d", 1, "1"), ("c", "e", 2, "d"), ("d", "e", 3, "c")]
+
+
+def test_edges_table_shows_formula_and_value():
+    r = run("edges", SAMPLE)
+    assert "∂e/∂c = d" in r.stdout and "∂e/∂d = c" in r.stdout
+
+
+@pytest.mark.parametrize("fmt,sep", [("csv", ","), ("tsv", "\t")])
+def test_delimited_formats(fmt, sep):
+    r = run("edges", SAMPLE, "--format", fmt)
+    rows = list(csv.reader(io.StringIO(r.stdout), delimiter=sep))
+    assert rows[0] == ["from", "to", "partial", "value"]
+    assert rows[4] == ["c", "e", "∂e/∂c = d", "2"]
+    r = run("eval", "-e", "y = max(a, b) * 2", "--set", "a=1", "--set", "b=3", "--format", fmt)
+    rows = list(csv.reader(io.StringIO(r.stdout), delimiter=sep))
+    assert ["max(a, b)", "max(a, b)", "3", "1", ""] in rows  # the comma inside the name survives
+
+
+def test_info():
+    d = js("info", str(ROOT / "samples" / "diamond.gd"))
+    assert d["nodes"] == 9 and d["edges"] == 12 and d["inputs"] == 1 and d["outputs"] == 1
+    assert d["depth"] == 4 and d["max_fan_out"] == {"node": "x", "count": 3}
+
+
+def test_grad_reverse_json():
+    d = js("grad", SAMPLE, "--mode", "reverse")
+    assert d["mode"] == "reverse" and d["jacobian"] == {"e": {"a": 2, "b": 5}}
+    assert d["derivatives"] == {"e": {"e": 1, "d": 3, "c": 2, "b": 5, "a": 2}}
+    assert d["operations"] == {"sweeps": 1, "multiplications": 5, "additions": 1}
+
+
+def test_grad_forward_json():
+    d = js("grad", SAMPLE, "--mode", "forward", "--wrt", "b")
+    assert d["jacobian"] == {"e": {"b": 5}} and d["derivatives"] == {"b": {"b": 1, "c": 1, "d": 1, "e": 5}}
+    assert d["operations"] == {"sweeps": 1, "multiplications": 4, "additions": 1}
+
+
+def test_grad_paths_mode_and_refusal():
+    d = js("grad", SAMPLE, "--mode", "paths")
+    assert d["jacobian"] == {"e": {"a": 2, "b": 5}} and d["path_counts"] == {"e": {"a": 1, "b": 2}}
+    r = run("grad", str(ROOT / "samples" / "diamond.gd"), "--mode", "paths", "--max-paths", "5")
+    assert r.exit_code == 2 and "would enumerate 9 paths, more than --max-paths 5" in r.stderr
+
+
+def test_grad_trace_matches_the_essay():
+    r = run("grad", SAMPLE, "--trace")
+    assert "∂e/∂b = ∂e/∂c·∂c/∂b + ∂e/∂d·∂d/∂b = 2·1 + 3·1 = 5" in r.stdout
+    d = js("grad", SAMPLE, "--trace", "--mode", "forward", "--wrt", "b")
+    assert d["trace"][-1]["text"] == "∂e/∂b = ∂e/∂c·∂c/∂b + ∂e/∂d·∂d/∂b = 2·1 + 3·1 = 5"
+    assert all(step["sum"] == pytest.approx(sum(t["product"] for t in step["terms"])) for step in d["trace"])
+
+
+def test_paths_command():
+    d = js("paths", SAMPLE, "--from", "b", "--to", "e")
+    assert d["count"] == 2 and d["sum"] == 5
+    assert d["paths"] == [{"nodes": ["b", "c", "e"], "factors": [1, 2], "product": 2},
+                          {"nodes": ["b", "d", "e"], "factors": [1, 3], "product": 3}]
+    r = run("paths", SAMPLE, "--from", "b", "--to", "e")
+    assert "sum of all path products = ∂e/∂b = 5" in r.stdout
+
+
+def test_paths_count_only_is_exact_and_needs_no_values():
+    text = "\n".join(f"x{i + 1} = 0.4 * (0.5 * x{i} + tanh(x{i}) + sin(x{i}))" for i in range(200))
+    r = run("paths", "-", "--from", "x0", "--to", "x200", "--count-only", "--format", "json", input=text)
+    assert r.exit_code == 0 and json.loads(r.stdout)["count"] == 3 ** 200
+
+
+def test_paths_above_bound_sums_by_sweep():
+    text = "input x0 = 0.5\n" + "\n".join(f"x{i + 1} = 0.4 * (0.5 * x{i} + tanh(x{i}) + sin(x{i}))" for i in range(20))
+    d = js("paths", "-e", text.replace("\n", ";"), "--from", "x0", "--to", "x20", "--limit", "3")
+    assert d["count"] == 3 ** 20 and len(d["paths"]) == 3 and d["sum_method"] == "reverse"
+
+
+def test_paths_matrix():
+    d = js("paths", str(ROOT / "samples" / "diamond.gd"))
+    assert d["matrix"] == {"z": {"x": 9}}
+
+
+def test_cost_command():
+    d = js("cost", SAMPLE)
+    assert d["modes"]["forward"]["sweeps"] == 2 and d["modes"]["reverse"]["sweeps"] == 1
+    assert d["modes"]["reverse"]["multiplications"] == 5 and d["modes"]["forward"]["multiplications"] == 6
+    r = run("cost", SAMPLE)
+    assert "Reverse mode wins: 1 sweep against forward mode's 2, a factor of 2 in sweeps" in r.stdout
+
+
+def test_stdin_and_expr():
+    r = run("eval", "-", "--format", "json", input=BACKPROP + "\n")
+    assert r.exit_code == 2 and "input 'a' has no value" in r.stderr
+    r = run("eval", "-", "--format", "json", *AT, input=BACKPROP)
+    assert json.loads(r.stdout)["outputs"] == {"e": 6}
+
+
+def test_inputs_json_file(tmp_path):
+    p = tmp_path / "v.json"
+    p.write_text('{"a": 2, "b": 1}')
+    assert js("eval", "-e", BACKPROP, "--inputs", str(p))["outputs"] == {"e": 6}
+    p.write_text('{"x": [1, 2, 3]}')
+    assert js("eval", "-e", "input x[3]; y = sum(x)", "--inputs", str(p))["outputs"] == {"y": 6}
+
+
+@pytest.mark.parametrize("args,code,fragment", [
+    (["eval", "-e", "c = a +"], 2, "<expr>:1:8: error: unexpected end of input"),
+    (["eval", "-e", "c = sine(a)"], 2, "<expr>:1:5: error: unknown function 'sine'; did you mean 'sin'?"),
+    (["eval", "-e", "c = d; d = c"], 2, "<expr>:1:1: error: cycle: c (line 1) → d (line 1) → c"),
+    (["eval", "-e", "y = log(x)", "--set", "x=-1"], 1, "<expr>:1:1: error: log needs a positive argument"),
+    (["eval", "-e", "y = 1 / x", "--set", "x=0"], 1, "division by zero"),
+    (["eval", "-e", "y = x", "--set", "x=abc"], 2, "'abc' is not a number"),
+    (["eval", "-e", "y = x", "--set", "q=1"], 2, "cannot set 'q'"),
+    (["eval", "-e", "y = x", "--set", "x"], 2, "expected NAME=VALUE"),
+    (["eval"], 2, "no program"),
+    (["eval", "/nonexistent/file.gd"], 2, "no such file"),
+    (["eval", "-e", ""], 2, "empty program"),
+    (["grad", "-e", BACKPROP, *AT, "--wrt", "zz"], 2, "no node named 'zz'"),
+    (["paths", "-e", BACKPROP, "--from", "a"], 2, "give both --from and --to"),
+])
+def test_errors_and_exit_codes(args, code, fragment):
+    r = run(*args)
+    assert r.exit_code == code, r.output
+    assert fragment in r.stderr
+    assert "Traceback" not in r.stderr and r.stdout == ""
+
+
+def test_error_shows_source_line_and_caret(tmp_path):
+    p = tmp_path / "bad.gd"
+    p.write_text("c = a + b\nd = b $ 1\n")
+    r = run("eval", str(p))
+    assert r.stderr == f"{p}:2:7: error: unexpected character '$'\n  d = b $ 1\n        ^\n"
+
+
+def test_directory_as_file(tmp_path):
+    r = run("eval", str(tmp_path))
+    assert r.exit_code == 2 and "is a directory" in r.stderr
+
+
+def test_warning_for_non_differentiable_point():
+    r = run("edges", "-e", "y = relu(x)", "--set", "x=0")
+    assert r.exit_code == 0 and "<expr>:1:1: warning: relu is not differentiable at 0" in r.stderr
+
+
+def test_traceback_flag_shows_python_traceback():
+    r = run("eval", "-e", "c = a +", "--traceback")
+    assert r.exit_code != 0 and r.exception is not None
+
+
+def test_long_tables_are_bounded():
+    r = run("eval", "-e", "input x[500] = 1; y = sum(x)")
+    assert "451 more rows not shown: --all, or --format json|csv, shows every row" in r.stdout
+    r = run("eval", "-e", "input x[500] = 1; y = sum(x)", "--all")
+    assert "x[499]" in r.stdout
+    assert len(js("eval", "-e", "input x[500] = 1; y = sum(x)")["values"]) == 501
+
+
+def test_every_command_has_help_with_examples():
+    r = run("--help")
+    assert r.exit_code == 0 and "Exit codes" in r.stdout
+    commands = [c for c in main.commands]
+    assert {"eval", "edges", "info", "grad", "paths", "cost"} <= set(commands)
+    for c in commands:
+        r = run(c, "--help")
+        assert r.exit_code == 0 and "Examples" in r.stdout, c
+
+
+def test_closed_pipe_ends_quietly():
+    import subprocess
+    import sys
+
+    p = subprocess.run(f"{sys.executable} -m graphdiff.cli eval -e 'input x[20000] = 1; y = sum(x)' --format csv | head -1",
+                       shell=True, capture_output=True, text=True)
+    assert p.stdout == "node,expression,value,line,output\n" and p.stderr == ""
