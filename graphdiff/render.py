@@ -59,7 +59,7 @@ def _rich(report: Report, console, all_rows: bool) -> None:
         for n, c in enumerate(t.columns):
             rt.add_column(c, justify="right" if n in t.numeric else "left", overflow="fold")
         for row in shown:
-            rt.add_row(*(Text(cell(v)) for v in row))
+            rt.add_row(*(Text(f"{v:,}" if type(v) is int else cell(v)) for v in row))
         console.print(rt)
         if caption:
             console.print(Text(caption, style="dim"))

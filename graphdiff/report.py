@@ -253,7 +253,7 @@ def _times(x: float | str) -> str:
     if isinstance(x, str):
         return f"~{x}×"
     if x == math.inf:
-        return "∞×"
+        return "—"  # the cheapest mode needs no operations at all
     return f"{x:,.3g}×" if x < 1000 else f"{x:,.0f}×"
 
 
@@ -273,8 +273,8 @@ def cost_sentence(c: Cost) -> list[str]:
             first = (f"{win.capitalize()} mode wins: {w.total:,} operations against {lose} mode's "
                      f"{l_.total:,} ({_times(ratio(l_.total, w.total))}), in {plural(w.sweeps, 'sweep')} each.")
     best = min(f.total, r.total)
-    second = (f"Summing over all {plural(c.path_count, 'path')} naively costs {c.paths.total:,} operations "
-              f"({_times(ratio(c.paths.total, best))} the cheaper factored mode).")
+    second = f"Summing over all {plural(c.path_count, 'path')} naively costs {c.paths.total:,} operations"
+    second += f" ({_times(ratio(c.paths.total, best))} the cheaper factored mode)." if best else "."
     return [first, second]
 
 
