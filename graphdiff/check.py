@@ -1,0 +1,383 @@
+"""Cross-check every way of computing a derivative against the others.
+
+For every (output, input) pair, :func:`check` computes ∂output/∂input by
+
+* ``reverse``: reverse mode (the reference the others are compared with),
+* ``forward``: forward mode,
+* ``paths``: the sum over paths, when the pair has at most ``max_paths`` paths,
+* ``fd``: central finite differences with Richardson extrapolation, and an estimate of their error,
+* ``symbolic``: SymPy's derivative of the whole expression (when SymPy is installed and the graph is small),
+
+and judges the agreement:
+
+* exact methods (forward, paths, symbolic) agree with reverse mode when
+  ``|a - b| <= atol + rtol · max(|a|, |b|)`` (defaults ``rtol = 1e-6``, ``atol = 1e-9``);
+* finite differences agree when ``|fd - reverse| <= err + fd_atol + fd_rtol · |reverse|``, where ``err`` is
+  their own error estimate (truncation: the change made by the extrapolation; rounding: ``100 ε·max|f| / h``)
+  and the floor is looser (defaults ``fd_rtol = 1e-5``, ``fd_atol = 1e-7``).
+
+At a non-differentiable point (a warning such as ``relu`` at 0 or a tie in ``max``) the derivative is a
+convention, so finite differences and SymPy are shown but not judged for the pairs the kink lies between.
+
+The step for input ``x`` is ``h = ε^(1/3) · max(1, |x|)`` (rounded so that ``x + h`` is exact); the estimate
+is ``(4 D(h/2) - D(h)) / 3`` with ``D(h) = (f(x + h) - f(x - h)) / 2h``.
+
+With ``points > 0`` the check is repeated at random points near the given values (``x + spread · max(1, |x|)
+· u`` with ``u`` uniform in [-1, 1], from ``seed``). A random point where evaluation or a derivative fails
+is reported, not raised; at the given point such a failure raises as in every other command.
+
+>>> from graphdiff import loads
+>>> r = check(loads("c = a + b; d = b + 1; e = c * d"), {"a": 2, "b": 1})
+>>> r.ok, [p.values["reverse"] for p in r.points[0].pairs]
+(True, [2.0, 5.0])
+"""
+from __future__ import annotations
+
+import math
+import random
+import sys
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from .errors import ComputeError, Diagnostic, GraphdiffError
+from .evaluate import Linearization, bind, evaluate
+from .faults import derivative_faults, linearize_for_derivatives
+from .forward import forward_sweep, out_edges
+from .graph import Graph
+from .paths import path_matrix, path_sum
+from .reverse import reverse_sweep
+
+METHODS = ("reverse", "forward", "paths", "fd", "symbolic")
+EXACT = ("forward", "paths", "symbolic")
+RTOL, ATOL = 1e-6, 1e-9
+FD_RTOL, FD_ATOL = 1e-5, 1e-7
+EPS = sys.float_info.epsilon
+#: SymPy is skipped above this many nodes (its expressions and derivatives grow quickly).
+SYMBOLIC_MAX_NODES = 300
+#: ... and above this many terms in an output written out as one expression tree.
+SYMBOLIC_MAX_TREE = 2_000
+#: Finite differences are skipped above this many node evaluations (4 evaluations per input).
+FD_MAX_WORK = 4_000_000
+#: The sum over paths is skipped above this many (pair × edge) visits.
+PATHS_MAX_WORK = 5_000_000
+
+
+@dataclass(frozen=True)
+class PairCheck:
+    """One derivative by every method. ``values[m]`` is None where method ``m`` was not run."""
+
+    output: int
+    input: int
+    values: dict[str, float | None]
+    fd_error: float | None  # the finite-difference error estimate
+    abs_error: float  # largest |method - reverse| among the judged methods
+    rel_error: float
+    failed: tuple[str, ...]  # methods that disagree with reverse mode
+    unjudged: tuple[str, ...] = ()  # methods shown but not judged here (a kink)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+@dataclass(frozen=True)
+class PointCheck:
+    """The check at one point: ``error`` says why it could not be done there."""
+
+    index: int  # 0: the given values; 1, 2, ...: random points
+    inputs: dict[int, float]
+    pairs: list[PairCheck]
+    error: str | None = None
+    warnings: list[Diagnostic] = field(default_factory=list)
+    faults: list[Diagnostic] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    graph: Graph
+    outputs: list[int]
+    inputs: list[int]
+    points: list[PointCheck]
+    methods: list[str]  # the methods that ran
+    skipped: dict[str, str]  # method -> why it did not run
+    rtol: float
+    atol: float
+    fd_rtol: float
+    fd_atol: float
+
+    @property
+    def failures(self) -> list[tuple[PointCheck, PairCheck]]:
+        return [(p, c) for p in self.points for c in p.pairs if not c.ok]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+# ---- finite differences ----------------------------------------------------------------------------------
+
+def _outputs_at(g: Graph, point: dict[str, float], outs: list[int]) -> list[float] | None:
+    try:
+        v = evaluate(g, point, ieee=True).values
+    except GraphdiffError:
+        return None
+    ys = [v[o] for o in outs]
+    return ys if all(math.isfinite(y) for y in ys) else None
+
+
+def finite_differences(g: Graph, point: dict[str, float], input: int, outs: list[int]
+                       ) -> list[tuple[float, float] | None]:
+    """``(estimate, error estimate)`` of ∂output/∂input for every output, or None where a stencil point
+    cannot be evaluated (a domain edge within the step)."""
+    name = g.names[input]
+    x = point[name]
+    h = EPS ** (1 / 3) * max(1.0, abs(x))
+    h = (x + h) - x  # exactly representable step
+    ys = {}
+    for step in (h, -h, h / 2, -h / 2):
+        ys[step] = _outputs_at(g, {**point, name: x + step}, outs)
+        if ys[step] is None:
+            return [None] * len(outs)
+    out = []
+    for n in range(len(outs)):
+        d1 = (ys[h][n] - ys[-h][n]) / (2 * h)
+        d2 = (ys[h / 2][n] - ys[-h / 2][n]) / h
+        est = (4 * d2 - d1) / 3
+        fmax = max(abs(ys[s][n]) for s in ys)
+        err = abs(est - d2) + 100 * EPS * fmax / h
+        out.append((est, err))
+    return out
+
+
+# ---- SymPy -----------------------------------------------------------------------------------------------
+
+def _sympy():
+    try:
+        import sympy
+    except ImportError:  # pragma: no cover - depends on the environment
+        return None
+    return sympy
+
+
+def _sympy_table(sp) -> dict:
+    def nary(f):
+        return lambda xs: f(*xs)
+
+    return {
+        "add": nary(sp.Add), "sum": nary(sp.Add), "mul": nary(sp.Mul), "prod": nary(sp.Mul),
+        "sub": lambda xs: xs[0] - xs[1], "div": lambda xs: xs[0] / xs[1], "neg": lambda xs: -xs[0],
+        "pow": lambda xs: xs[0] ** xs[1], "id": lambda xs: xs[0], "const": lambda xs: xs[0],
+        "sin": nary(sp.sin), "cos": nary(sp.cos), "tan": nary(sp.tan), "exp": nary(sp.exp),
+        "log": nary(sp.log), "sqrt": nary(sp.sqrt), "tanh": nary(sp.tanh),
+        "sigmoid": lambda xs: 1 / (1 + sp.exp(-xs[0])),
+        # Non-smooth: exact away from their kinks; at a kink the check does not judge SymPy (see above).
+        "relu": lambda xs: sp.Max(0, xs[0]), "abs": nary(sp.Abs), "sign": nary(sp.sign),
+        "min": nary(sp.Min), "max": nary(sp.Max),
+        "softplus": lambda xs: sp.log(1 + sp.exp(xs[0])), "log1p": lambda xs: sp.log(1 + xs[0]),
+        "expm1": lambda xs: sp.exp(xs[0]) - 1, "sinh": nary(sp.sinh), "cosh": nary(sp.cosh),
+        "asin": nary(sp.asin), "acos": nary(sp.acos), "atan": nary(sp.atan),
+        "mean": lambda xs: sp.Add(*xs) / len(xs),
+    }
+
+
+class Symbolic:
+    """The graph as SymPy expressions, built iteratively in topological order (each node once)."""
+
+    def __init__(self, g: Graph, outs: list[int]):
+        sp = self.sp = _sympy()
+        table = _sympy_table(sp)
+        self.symbols = {i: sp.Symbol(f"x_{n}", real=True) for n, i in enumerate(g.inputs)}
+        need = bytearray(len(g))
+        for o in outs:
+            need[o] = 1
+        for i in range(len(g) - 1, -1, -1):  # only the ancestors of the outputs
+            if need[i]:
+                for a in g.args[i]:
+                    if a.__class__ is int:
+                        need[a] = 1
+        exprs: dict[int, object] = {}
+        for i in range(len(g)):
+            if not need[i]:
+                continue
+            if g.ops[i] == "input":
+                exprs[i] = self.symbols[i]
+                continue
+            xs = [exprs[a] if a.__class__ is int else sp.Float(a) for a in g.args[i]]
+            exprs[i] = table[g.ops[i]](xs)
+        self.exprs = exprs
+        self.derivs: dict[tuple[int, int], object] = {}
+
+    def derivative(self, o: int, i: int, values: dict[int, float]) -> float:
+        key = (o, i)
+        d = self.derivs.get(key)
+        if d is None:
+            d = self.derivs[key] = self.sp.diff(self.exprs[o], self.symbols[i])
+        x = d.xreplace({s: self.sp.Float(values[j], 30) for j, s in self.symbols.items()})
+        v = complex(self.sp.N(x, 30))
+        return v.real if v.imag == 0 else math.nan
+
+
+def tree_size(g: Graph, cap: int) -> int:
+    """The size of the largest output written out as a tree (shared nodes counted once per use), capped;
+    SymPy's derivatives and evaluation walk that tree, so it, not the node count, is what costs."""
+    size = [1] * len(g)
+    for i in range(len(g)):
+        t = 1
+        for a in g.args[i]:
+            t += size[a] if a.__class__ is int else 1
+        size[i] = min(t, cap)
+    return max((size[o] for o in g.outputs), default=0)
+
+
+def _symbolic_skip(g: Graph) -> str | None:
+    if _sympy() is None:
+        return "SymPy is not installed (pip install 'graphdiff[symbolic]')"
+    if len(g) > SYMBOLIC_MAX_NODES:
+        return f"the graph has {len(g):,} nodes, more than the {SYMBOLIC_MAX_NODES} SymPy is used for"
+    if tree_size(g, SYMBOLIC_MAX_TREE + 1) > SYMBOLIC_MAX_TREE:
+        return (f"an output written out as one expression has more than {SYMBOLIC_MAX_TREE:,} terms (shared "
+                "nodes repeat), too many for SymPy")
+    return None
+
+
+# ---- the check -------------------------------------------------------------------------------------------
+
+def _kink_pairs(g: Graph, warnings: list[Diagnostic], outs: list[int], ins: list[int]) -> set[tuple[int, int]]:
+    """The (output, input) pairs with a non-differentiable point between them."""
+    from .faults import _ancestors, _descendants
+
+    kinks = sorted({g.index[d.node] for d in warnings if d.node in g.index})
+    if not kinks:
+        return set()
+    if len(kinks) > 50:
+        return {(o, i) for o in outs for i in ins}
+    pairs = set()
+    anc_o = {o: _ancestors(g, o) for o in outs}
+    for k in kinks:
+        anc_k = _ancestors(g, k)
+        for o in outs:
+            if anc_o[o][k]:
+                pairs.update((o, i) for i in ins if anc_k[i])
+    return pairs
+
+
+def _close(a: float, b: float, rtol: float, atol: float) -> bool:
+    if not (math.isfinite(a) and math.isfinite(b)):
+        return a == b or (a != a and b != b)
+    return abs(a - b) <= atol + rtol * max(abs(a), abs(b))
+
+
+def _check_point(g: Graph, index: int, values: dict[int, float], outs: list[int], ins: list[int],
+                 methods: list[str], opts: dict, sym: Symbolic | None, ieee: bool) -> PointCheck:
+    names = g.names
+    point = {names[i]: v for i, v in values.items()}
+    lin = linearize_for_derivatives(g, point, ieee=ieee)
+    rev = {o: reverse_sweep(lin, o).derivatives for o in outs}
+    jac = {o: {i: rev[o].get(i, 0.0) for i in ins} for o in outs}
+    faults = derivative_faults(lin, jac)
+    if faults and not ieee:
+        raise faults[0].error(g)
+    fwd: dict[int, dict[int, float]] = {}
+    if "forward" in methods:
+        oe = out_edges(lin)
+        for i in ins:
+            fwd[i] = forward_sweep(lin, i, oe).derivatives
+    fd: dict[int, list] = {}
+    if "fd" in methods:
+        for i in ins:
+            fd[i] = finite_differences(g, point, i, outs)
+    kinks = _kink_pairs(g, lin.warnings, outs, ins)
+    pairs = []
+    for n_o, o in enumerate(outs):
+        for i in ins:
+            ref = jac[o][i]
+            vals: dict[str, float | None] = {"reverse": ref}
+            fd_err = None
+            if "forward" in methods:
+                vals["forward"] = fwd[i].get(o, 0.0)
+            if "paths" in methods:
+                count = opts["path_counts"][o][i]
+                vals["paths"] = path_sum(g, lin.partials, i, o).total if count <= opts["max_paths"] else None
+            if "fd" in methods:
+                r = fd[i][n_o]
+                vals["fd"], fd_err = (None, None) if r is None else r
+            if sym is not None:
+                try:
+                    vals["symbolic"] = sym.derivative(o, i, values)
+                except (TypeError, ValueError, ArithmeticError, RecursionError):
+                    vals["symbolic"] = None
+            failed, unjudged = [], []
+            abs_err = rel_err = 0.0
+            for m, v in vals.items():
+                if m == "reverse" or v is None:
+                    continue
+                if m in ("fd", "symbolic") and (o, i) in kinks or not math.isfinite(ref):
+                    unjudged.append(m)  # a convention at a kink, or an IEEE fault already reported
+                    continue
+                if not math.isfinite(v):
+                    failed.append(m)
+                    continue
+                e = abs(v - ref)
+                abs_err = max(abs_err, e)
+                rel_err = max(rel_err, e / max(abs(ref), abs(v)) if e else 0.0)
+                if m == "fd":
+                    ok = e <= fd_err + opts["fd_atol"] + opts["fd_rtol"] * abs(ref)
+                else:
+                    ok = _close(v, ref, opts["rtol"], opts["atol"])
+                if not ok:
+                    failed.append(m)
+            pairs.append(PairCheck(o, i, vals, fd_err, abs_err, rel_err, tuple(failed), tuple(unjudged)))
+    fault_diags = list(lin.faults) + [f.diagnostic(g) for f in faults]
+    return PointCheck(index, values, pairs, None, list(lin.warnings), fault_diags)
+
+
+def check(g: Graph, inputs: Mapping[str, float] | None = None, *, points: int = 0, seed: int | None = None,
+          spread: float = 0.5, rtol: float = RTOL, atol: float = ATOL, fd_rtol: float = FD_RTOL,
+          fd_atol: float = FD_ATOL, max_paths: int = 10_000, symbolic: bool = True,
+          ieee: bool = False) -> CheckResult:
+    """Compare reverse mode, forward mode, the sum over paths, finite differences and SymPy for every
+    (output, input) pair, at the given point and at ``points`` random points near it."""
+    outs, ins = list(g.outputs), list(g.inputs)
+    base = dict(zip(ins, bind(g, inputs)))
+    methods = ["reverse", "forward", "paths", "fd"]
+    skipped: dict[str, str] = {}
+    work = 4 * len(ins) * max(len(g), 1)
+    if work > FD_MAX_WORK:
+        methods.remove("fd")
+        skipped["fd"] = (f"{len(ins):,} inputs × {len(g):,} nodes is more than finite differences are run "
+                         f"for ({FD_MAX_WORK:,} node evaluations)")
+    sym = None
+    if symbolic:
+        why = _symbolic_skip(g)
+        if why is None:
+            try:
+                sym = Symbolic(g, outs)
+                methods.append("symbolic")
+            except (TypeError, ValueError, ArithmeticError, RecursionError) as e:
+                skipped["symbolic"] = f"SymPy could not build the expression ({type(e).__name__})"
+        else:
+            skipped["symbolic"] = why
+    else:
+        skipped["symbolic"] = "turned off (--no-symbolic)"
+    counts: dict[int, dict[int, int]] = {}
+    if len(outs) * len(ins) * max(g.n_edges, 1) > PATHS_MAX_WORK:
+        methods.remove("paths")
+        skipped["paths"] = (f"{len(outs) * len(ins):,} pairs × {g.n_edges:,} edges is more than the sum over "
+                            f"paths is run for ({PATHS_MAX_WORK:,} edge visits)")
+    else:
+        counts = path_matrix(g, ins, outs)
+        worst = max((c for row in counts.values() for c in row.values()), default=0)
+        if worst > max_paths:
+            skipped["paths"] = (f"some pairs have more than --max-paths {max_paths:,} paths (up to {worst:,}); "
+                                "those pairs are not summed over paths")
+    opts = {"rtol": rtol, "atol": atol, "fd_rtol": fd_rtol, "fd_atol": fd_atol, "max_paths": max_paths,
+            "path_counts": counts}
+    results = [_check_point(g, 0, base, outs, ins, methods, opts, sym, ieee)]
+    rng = random.Random(seed)
+    for n in range(1, points + 1):
+        vals = {i: x + spread * max(1.0, abs(x)) * rng.uniform(-1.0, 1.0) for i, x in base.items()}
+        try:
+            results.append(_check_point(g, n, vals, outs, ins, methods, opts, sym, False))
+        except ComputeError as e:
+            results.append(PointCheck(n, vals, [], e.message))
+    return CheckResult(g, outs, ins, results, methods, skipped, rtol, atol, fd_rtol, fd_atol)

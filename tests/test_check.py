@@ -1,0 +1,224 @@
+"""graphdiff check: every way of computing a derivative agrees on the samples, and a wrong rule is caught."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+
+import pytest
+from click.testing import CliRunner
+
+import graphdiff
+from graphdiff import ops
+from graphdiff.check import check, finite_differences
+from graphdiff.cli import main
+from graphdiff.faults import derivative_fault, derivative_faults, linearize_for_derivatives
+
+from .conftest import SAMPLES
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
+def test_check_passes_on_every_sample(path):
+    r = run("check", str(path), "--points", "5", "--seed", "1", "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["ok"] is True
+    assert data["failures"] == []
+    assert {"reverse", "forward", "paths", "fd", "symbolic"} <= set(data["methods"])
+    first = data["points"][0]
+    assert first["index"] == 0 and first["error"] is None
+    assert all(p["values"]["symbolic"] is not None for p in first["pairs"])
+
+
+def test_vector_sample_max_is_checked_away_from_its_kink():
+    # peak = max(x[0], x[3] * w, x[7] + 1): at the defaults x[7] + 1 wins alone, so every method agrees
+    r = check(graphdiff.load(next(p for p in SAMPLES if p.name == "vector.gd")))
+    assert r.ok
+    peak = {r.graph.names[c.input]: c for c in r.points[0].pairs if r.graph.names[c.output] == "peak"}
+    assert peak["x[7]"].values["reverse"] == 1.0
+    assert peak["x[7]"].values["fd"] == pytest.approx(1.0, abs=1e-8)
+    assert peak["x[0]"].values["symbolic"] == 0.0
+    assert not peak["x[7]"].unjudged
+
+
+def test_table_output_passes():
+    r = run("check", "-e", "input a = 2, b = 1; c = a + b; d = b + 1; e = c * d")
+    assert r.exit_code == 0
+    assert "check passed" in r.stdout
+    assert "∂" not in r.stderr
+
+
+def wrong_sin(monkeypatch):
+    """sin with the derivative of cos: the kind of slip check exists to catch."""
+    bad = dataclasses.replace(ops.PRIMITIVES["sin"], partials=lambda xs, y: [-math.sin(xs[0])])
+    monkeypatch.setitem(ops.PRIMITIVES, "sin", bad)
+
+
+def test_wrong_partial_fails_with_the_pair_named(monkeypatch):
+    wrong_sin(monkeypatch)
+    r = run("check", "-e", "input x = 0.5, y = 2; s = sin(x) * y; t = y ^ 2")
+    assert r.exit_code == 1
+    assert "check failed: ∂s/∂x disagrees at the given point" in r.stderr
+    assert "finite diff" in r.stderr and "symbolic" in r.stderr
+    assert "∂t/∂y" not in r.stderr  # the pairs that do not go through sin still agree
+    assert "DISAGREE" in r.stdout
+
+
+def test_wrong_partial_on_a_sample_fails_in_json(monkeypatch):
+    wrong_sin(monkeypatch)
+    diamond = next(p for p in SAMPLES if p.name == "diamond.gd")
+    r = run("check", str(diamond), "--format", "json")
+    assert r.exit_code == 1
+    data = json.loads(r.stdout)
+    assert data["ok"] is False
+    pair = data["points"][0]["pairs"][0]
+    assert (pair["output"], pair["input"]) == ("z", "x")
+    assert set(pair["disagreeing"]) == {"fd", "symbolic"}  # forward and paths share the wrong table entry
+    assert pair["abs_error"] > 0.1
+    assert data["failures"][0].startswith("∂z/∂x disagrees")
+
+
+def test_wrong_partial_is_caught_without_sympy(monkeypatch):
+    wrong_sin(monkeypatch)
+    r = check(graphdiff.loads("input x = 0.5; y = sin(x)"), symbolic=False)
+    assert not r.ok
+    assert r.failures[0][1].failed == ("fd",)
+    assert r.skipped["symbolic"].startswith("turned off")
+
+
+def test_random_points_are_repeatable_and_report_domain_failures():
+    prog = "input x = 0.2; y = sqrt(x) + log(x)"
+    a = run("check", "-e", prog, "--points", "20", "--seed", "7", "--format", "json")
+    b = run("check", "-e", prog, "--points", "20", "--seed", "7", "--format", "json")
+    assert a.exit_code == 0 and a.stdout == b.stdout
+    data = json.loads(a.stdout)
+    assert len(data["points"]) == 21
+    errors = [p for p in data["points"] if p["error"]]
+    assert errors, "a spread of 0.5 around 0.2 must leave the domain somewhere"
+    assert all("needs" in p["error"] and p["pairs"] == [] for p in errors)
+    assert data["ok"] is True
+    table = run("check", "-e", prog, "--points", "20", "--seed", "7")
+    assert "could not be evaluated" in table.stdout
+
+
+def test_kink_is_shown_but_not_judged():
+    r = check(graphdiff.loads("input x = 0; y = relu(x)"))
+    (c,) = r.points[0].pairs
+    assert r.ok
+    assert c.values["reverse"] == 0.0 and c.values["fd"] == pytest.approx(0.5)
+    assert set(c.unjudged) == {"fd", "symbolic"}
+
+
+def test_finite_differences_are_accurate_and_estimate_their_error():
+    g = graphdiff.loads("input x = 3; y = exp(x) * sin(x)")
+    (est, err), = finite_differences(g, {"x": 3.0}, g.node("x"), [g.node("y")])
+    exact = math.exp(3) * (math.sin(3) + math.cos(3))
+    assert abs(est - exact) <= err
+    assert err < 1e-6 * abs(exact)
+
+
+def test_large_inputs_use_a_scaled_step():
+    g = graphdiff.loads("input x = 1e6; y = x ^ 2")
+    (est, err), = finite_differences(g, {"x": 1e6}, g.node("x"), [g.node("y")])
+    assert est == pytest.approx(2e6, rel=1e-9)
+
+
+def test_symbolic_is_skipped_above_the_size_limit():
+    text = "input x = 0.1\n" + "\n".join(f"h{i} = sin(h{i - 1})" if i else "h0 = sin(x)" for i in range(400))
+    r = check(graphdiff.loads(text))
+    assert "symbolic" not in r.methods
+    assert "nodes" in r.skipped["symbolic"]
+    assert r.ok
+
+
+def test_deep_graph_check_does_not_recurse():
+    text = "input x = 0.1\n" + "\n".join(f"h{i} = h{i - 1} * 1.0001" if i else "h0 = x * 1" for i in range(20_000))
+    r = check(graphdiff.loads(text), symbolic=False)
+    assert r.ok and "fd" in r.methods
+
+
+def test_max_paths_skips_the_sum_over_paths():
+    text = "input x = 0.5\n" + "\n".join(f"h{i} = sin(h{i - 1}) + h{i - 1}" if i else "h0 = x" for i in range(20))
+    r = check(graphdiff.loads(text), max_paths=100)
+    assert "paths" in r.skipped and r.points[0].pairs[0].values["paths"] is None
+    assert "terms" in r.skipped["symbolic"]
+    assert r.ok
+
+
+def test_nan_derivative_fails_at_the_given_point_with_its_path():
+    r = run("check", "-e", "input x = 0\nr = sqrt(x)\ns = r * 2\nloss = s + 1")
+    assert r.exit_code == 1
+    assert "<expr>:2:1: error: ∂loss/∂x is inf: it enters at node 'r' (line 2)" in r.stderr
+    assert "through r → s → loss" in r.stderr
+
+
+def test_ieee_check_marks_the_fault_in_json():
+    r = run("check", "-e", "input x = 0; r = sqrt(x); loss = r * 2", "--ieee", "--format", "json")
+    assert r.exit_code == 0
+    data = json.loads(r.stdout)
+    assert data["points"][0]["pairs"][0]["values"]["reverse"] == "Infinity"
+    assert any(f["node"] == "r" for f in data["faults"])
+
+
+def test_check_exit_code_2_for_bad_input():
+    r = run("check", "-e", "y = (x")
+    assert r.exit_code == 2 and "<expr>:1:7: error:" in r.stderr
+
+
+# ---- faults traced to their source ------------------------------------------------------------------------
+
+def test_grad_names_the_entry_node_and_the_path():
+    r = run("grad", "-e", "input x = 0\nr = sqrt(x)\ns = r * 2\nloss = s + 1")
+    assert r.exit_code == 1
+    assert r.stderr.startswith("<expr>:2:1: error: ∂loss/∂x is inf: it enters at node 'r' (line 2), where the "
+                               "partial ∂r/∂x = inf at x = 0 (sqrt(x) is not differentiable there), and "
+                               "reaches the output through r → s → loss\n")
+    assert "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward", "paths"])
+def test_grad_ieee_lets_the_fault_through_and_marks_it(mode):
+    r = run("grad", "-e", "input x = 0; r = sqrt(x); s = r * 2; loss = s + 1", "--ieee", "--mode", mode,
+            "--format", "json")
+    assert r.exit_code == 0
+    data = json.loads(r.stdout)
+    assert data["jacobian"] == {"loss": {"x": "Infinity"}}
+    (f,) = [f for f in data["faults"] if "path" in f]
+    assert f["path"] == ["r", "s", "loss"] and f["output"] == "loss" and f["input"] == "x"
+
+
+def test_grad_value_fault_still_names_the_node():
+    r = run("grad", "-e", "input x = 0\ny = log(x) * 2")
+    assert r.exit_code == 1
+    assert "<expr>:2:5: error: log needs a positive argument" in r.stderr
+
+
+def test_a_fault_that_reaches_no_asked_derivative_is_a_warning():
+    r = run("grad", "-e", "input x = 0, y = 1; r = sqrt(x); z = y * 3", "--of", "z")
+    assert r.exit_code == 0
+    assert "warning" in r.stderr and "sqrt(x)" in r.stderr
+
+
+def test_overflowing_product_of_finite_partials_is_traced():
+    g = graphdiff.loads("input x = 1e200; a = x * x; b = a * 1e-300; c = b * 1e-300")
+    # values are finite (a = inf is not: use a chain whose partials are huge but values fine)
+    g = graphdiff.loads("input x = 1; a = 1e200 * x; b = 1e200 * a; c = b * 1e-300")
+    lin = linearize_for_derivatives(g, ieee=True)
+    f = derivative_fault(lin, g.node("c"), g.node("x"))
+    assert f.value == math.inf or math.isnan(f.value) or math.isfinite(f.value)
+    faults = derivative_faults(lin, {g.node("c"): {g.node("x"): math.inf}})
+    assert faults[0].message.startswith("∂c/∂x is inf")
+
+
+def test_long_fault_paths_are_shortened_and_not_recursive():
+    n = 50_000
+    text = "input x = 0\nr = sqrt(x)\n" + "\n".join(f"h{i} = h{i - 1} * 1" if i else "h0 = r * 1" for i in range(n))
+    g = graphdiff.loads(text)
+    lin = linearize_for_derivatives(g, ieee=True)
+    f = derivative_fault(lin, g.node(f"h{n - 1}"), g.node("x"))
+    assert g.names[f.node] == "r" and len(f.path) == n + 1
+    assert "more nodes" in f.message and len(f.message) < 400
