@@ -195,24 +195,51 @@ class Context:
         return "<expr>" if self.expr is not None else ("<stdin>" if self.file == "-" else self.file)
 
 
+# The shared options as decorator lists (click makes a fresh parameter each time one is applied), so the
+# table commands and `draw`, which has its own --format, share them in the same order.
+_PROGRAM_OPTIONS = [
+    click.argument("file", required=False, type=click.Path(dir_okay=True, allow_dash=True)),
+    click.option("-e", "--expr", metavar="TEXT", help="The program inline, e.g. -e 'c = a + b; e = c * 2'."),
+    click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
+                 help="Give an input a value (repeatable; x[3]=0.5 sets one element, x=0.5 a whole vector)."),
+    click.option("--inputs", metavar="JSON", help="A JSON object of input values ({\"a\": 2, \"x\": [1, 2]}); - for stdin."),
+]
+_TABLE_OPTIONS = [
+    click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+                 help="Output format; json, csv and tsv always hold every row."),
+    click.option("--all", "all_rows", is_flag=True, help="Show every row of a long table."),
+]
+_ERROR_OPTIONS = [
+    click.option("--ieee", is_flag=True, help="Let NaN and infinities through (marked) instead of stopping."),
+    click.option("--traceback", is_flag=True, help="Show the Python traceback of an error."),
+]
+
+
+def _apply(fn: Callable, decorators: list[Callable]) -> Callable:
+    for d in reversed(decorators):
+        fn = d(fn)
+    return fn
+
+
 def program_options(fn: Callable) -> Callable:
     """FILE, -e, --set, --inputs, --format, --all, --ieee and --traceback, shared by every command."""
 
-    @click.argument("file", required=False, type=click.Path(dir_okay=True, allow_dash=True))
-    @click.option("-e", "--expr", metavar="TEXT", help="The program inline, e.g. -e 'c = a + b; e = c * 2'.")
-    @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
-                  help="Give an input a value (repeatable; x[3]=0.5 sets one element, x=0.5 a whole vector).")
-    @click.option("--inputs", metavar="JSON", help="A JSON object of input values ({\"a\": 2, \"x\": [1, 2]}); - for stdin.")
-    @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
-                  help="Output format; json, csv and tsv always hold every row.")
-    @click.option("--all", "all_rows", is_flag=True, help="Show every row of a long table.")
-    @click.option("--ieee", is_flag=True, help="Let NaN and infinities through (marked) instead of stopping.")
-    @click.option("--traceback", is_flag=True, help="Show the Python traceback of an error.")
     @functools.wraps(fn)
     def wrapper(file, expr, sets, inputs, fmt, all_rows, ieee, **kwargs):
         return fn(Context(file, expr, sets, inputs, fmt, all_rows, ieee), **kwargs)
 
-    return wrapper
+    return _apply(wrapper, _PROGRAM_OPTIONS + _TABLE_OPTIONS + _ERROR_OPTIONS)
+
+
+def source_options(fn: Callable) -> Callable:
+    """FILE, -e, --set, --inputs, --ieee and --traceback: program_options without the table --format and
+    --all, for commands with an output of their own (draw)."""
+
+    @functools.wraps(fn)
+    def wrapper(file, expr, sets, inputs, ieee, **kwargs):
+        return fn(Context(file, expr, sets, inputs, "table", False, ieee), **kwargs)
+
+    return _apply(wrapper, _PROGRAM_OPTIONS + _ERROR_OPTIONS)
 
 
 class _Group(click.Group):
@@ -348,14 +375,25 @@ def grad(ctx: Context, mode: str, of, wrt, max_paths: int, trace: bool) -> None:
     from .report import grad_report
 
     g = ctx.graph()
-    r = compute(g, ctx.values(), mode=mode, of=of, wrt=wrt, max_paths=max_paths, ieee=ctx.ieee,
+    from .faults import derivative_faults, linearize_for_derivatives
+
+    values = ctx.values()
+    lin = linearize_for_derivatives(g, values, ieee=ctx.ieee)
+    r = compute(g, values, mode=mode, of=of, wrt=wrt, max_paths=max_paths, ieee=ctx.ieee, lin=lin,
                 progress=_progress(f"{mode} sweeps"))
+    faults = derivative_faults(lin, r.jacobian)
+    if faults and not ctx.ieee:
+        raise faults[0].error(g)
     steps = None
     if trace:
         from .trace import trace_report_steps
 
         steps = trace_report_steps(r)
     rep = grad_report(r, steps)
+    if faults:
+        from .report_check import add_derivative_faults
+
+        add_derivative_faults(rep, g, faults)
     if trace and ctx.fmt == "table":
         from .trace import trace_table
 
@@ -453,6 +491,171 @@ def cost(ctx: Context) -> None:
     from .report import cost_report
 
     ctx.emit(cost_report(compute(ctx.graph(), progress=_progress("counting"))))
+
+
+_GEN_OPTIONS = {"wide": {"inputs", "vector"}, "fanout": {"outputs"}, "chain": {"length"},
+                "diamonds": {"stages", "width"}, "mlp": {"layers"}}
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("family", type=click.Choice(["wide", "fanout", "chain", "diamonds", "mlp"]))
+@click.option("--inputs", "n_inputs", type=click.IntRange(min=1), help="wide: number of inputs [1000].")
+@click.option("--vector", is_flag=True, help="wide: the compact form 'input x[n] = v; y = sum(x)'.")
+@click.option("--outputs", type=click.IntRange(min=1), help="fanout: number of outputs [1000].")
+@click.option("--length", type=click.IntRange(min=1), help="chain: number of steps [1000].")
+@click.option("--stages", type=click.IntRange(min=1), help="diamonds: number of stages [10].")
+@click.option("--width", type=click.IntRange(min=1, max=10), help="diamonds: branches per stage [3].")
+@click.option("--layers", metavar="N,N,...", help="mlp: layer sizes, inputs first [30,30,3].")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the numbers drawn (input values, weights).")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
+              help="Write to this file instead of stdout.")
+@click.option("--traceback", is_flag=True, help="Show the Python traceback of an error.")
+@run_safely
+def gen(family: str, n_inputs, vector, outputs, length, stages, width, layers, seed, output) -> None:
+    """Write a generated program of a graph family, one operation per line, with input defaults, so it
+    evaluates and differentiates as it is. The first input is x0 and the final node is y (fanout: y0 …;
+    mlp: loss), so --from x0 --to y always works.
+
+    \b
+    Families:
+      wide      n inputs x0 … summed pairwise into y (--vector: input x[n]; y = sum(x))
+      fanout    one input x0, m outputs y0 … y{m-1}
+      chain     h_t = tanh(w*h_(t-1) + x_(t-1)), d steps, 4 lines a step; y = h_d
+      diamonds  k stages y -> {0.5*y, tanh y, sin y, ...} -> 0.4*(sum); width^k paths
+      mlp       dense scalar network, weights w{l}_{j}_{i} as inputs, loss
+
+    \b
+    Examples:
+      graphdiff gen diamonds --stages 200 | graphdiff paths - --from x0 --to y --count-only
+      graphdiff gen chain --length 1000000 -o chain.gd && graphdiff grad chain.gd --wrt x0
+      graphdiff gen wide --inputs 1000000 --vector | graphdiff grad -
+      graphdiff gen mlp --layers 300,300,30 --seed 1 -o mlp.gd
+    """
+    from . import gen as G
+
+    given = {"inputs": n_inputs, "vector": vector or None, "outputs": outputs, "length": length,
+             "stages": stages, "width": width, "layers": layers}
+    for key, v in given.items():
+        if v is not None and key not in _GEN_OPTIONS[family]:
+            raise InputError(f"--{key} does not apply to {family} (its options: "
+                             f"{', '.join('--' + k for k in sorted(_GEN_OPTIONS[family]))})")
+    opts = {k: v for k, v in given.items() if v is not None}
+    if "layers" in opts:
+        try:
+            opts["layers"] = [int(s) for s in layers.split(",")]
+        except ValueError:
+            raise InputError(f"--layers {layers}: expected sizes such as 300,300,30") from None
+    try:
+        if output == "-":
+            G.generate(family, sys.stdout, seed=seed, **opts)
+            sys.stdout.flush()
+        else:
+            with open(output, "w", encoding="utf-8") as f:
+                G.generate(family, f, seed=seed, **opts)
+    except ValueError as e:
+        raise InputError(str(e)) from None
+
+
+@main.command(epilog=EXIT_CODES)
+@program_options
+@click.option("--rtol", type=click.FloatRange(min=0), default=1e-6, show_default=True,
+              help="Relative tolerance between exact methods (forward, paths, symbolic) and reverse mode.")
+@click.option("--atol", type=click.FloatRange(min=0), default=1e-9, show_default=True,
+              help="Absolute tolerance between exact methods and reverse mode.")
+@click.option("--fd-rtol", type=click.FloatRange(min=0), default=1e-5, show_default=True,
+              help="Finite differences pass within their own error estimate plus this relative tolerance.")
+@click.option("--fd-atol", type=click.FloatRange(min=0), default=1e-7, show_default=True,
+              help="... plus this absolute tolerance.")
+@click.option("--max-paths", type=click.IntRange(min=0), default=10_000, show_default=True,
+              help="Sum over paths only for pairs with at most this many paths.")
+@click.option("--points", type=click.IntRange(min=0, max=100_000), default=0, show_default=True,
+              help="Also check at N random points near the given values.")
+@click.option("--seed", type=int, default=None, help="Seed for --points (repeatable runs).")
+@click.option("--spread", type=click.FloatRange(min=0), default=0.5, show_default=True,
+              help="Random points are x + spread * max(1, |x|) * U(-1, 1).")
+@click.option("--symbolic/--no-symbolic", default=True, show_default=True,
+              help="Compare with SymPy's derivative (when SymPy is installed and the graph is small).")
+@run_safely
+def check(ctx: Context, rtol, atol, fd_rtol, fd_atol, max_paths, points, seed, spread, symbolic) -> None:
+    """Cross-check every derivative: reverse mode against forward mode, the sum over paths, central finite
+    differences (Richardson-extrapolated, with an error estimate) and SymPy. Exits 1, naming the pair, when
+    any two disagree beyond the tolerances.
+
+    \b
+    Finite differences use h = eps^(1/3) * max(1, |x|) and pass when within their own error estimate plus
+    --fd-rtol/--fd-atol. At a non-differentiable point (relu at 0, a tie in max) finite differences and
+    SymPy are shown but not judged. Random points (--points) where evaluation fails are reported, not
+    counted as disagreements.
+
+    \b
+    Examples:
+      graphdiff check samples/neuron.gd
+      graphdiff check samples/vector.gd --points 100 --seed 1
+      graphdiff check samples/rnn.gd --format json | jq .ok
+    """
+    from .check import check as compute
+    from .report_check import check_report, failure_messages
+
+    g = ctx.graph()
+    r = compute(g, ctx.values(), points=points, seed=seed, spread=spread, rtol=rtol, atol=atol,
+                fd_rtol=fd_rtol, fd_atol=fd_atol, max_paths=max_paths, symbolic=symbolic, ieee=ctx.ieee)
+    ctx.emit(check_report(r))
+    if not r.ok:
+        for msg in failure_messages(r, limit=5):
+            sys.stderr.write(f"{g.source}: error: check failed: {msg}\n")
+        sys.exit(int(ExitCode.COMPUTE))
+
+
+@main.command(epilog=EXIT_CODES)
+@source_options
+@click.option("--values", is_flag=True, help="Show every node's value (needs input values).")
+@click.option("--partials", is_flag=True, help="Label every edge with its partial: formula and number.")
+@click.option("--forward", metavar="INPUT", help="Show ∂node/∂INPUT on every node (forward mode).")
+@click.option("--reverse", metavar="OUTPUT", help="Show ∂OUTPUT/∂node on every node (reverse mode).")
+@click.option("--paths", nargs=2, metavar="FROM TO", help="Highlight every path from FROM to TO; count them.")
+@click.option("--format", "fmt", type=click.Choice(["dot", "mermaid", "svg", "png"]), default=None,
+              help="Picture format  [default: from -o's extension, else dot]")
+@click.option("-o", "--output", metavar="FILE", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Write to FILE (.dot, .gv, .mmd, .svg, .png) instead of standard output.")
+@click.option("--engine", type=click.Choice(["auto", "graphviz", "matplotlib"]), default="auto", show_default=True,
+              help="Who lays out svg and png: Graphviz's dot when on PATH (auto), or matplotlib.")
+@click.option("--force", is_flag=True, help="Draw a graph of more than 300 nodes anyway.")
+@run_safely
+def draw(ctx: Context, values: bool, partials: bool, forward, reverse, paths, fmt, output, engine: str,
+         force: bool) -> None:
+    """A picture of the graph as the essay draws it: inputs at the bottom, outputs at the top, one arrow per
+    operand, in Graphviz DOT (default), a Mermaid flowchart, SVG or PNG.
+
+    \b
+    Examples:
+      graphdiff draw samples/backprop.gd | dot -Tsvg > backprop.svg
+      graphdiff draw samples/backprop.gd --partials -o backprop.svg
+      graphdiff draw samples/backprop.gd --reverse e --partials --format mermaid
+      graphdiff draw samples/diamond.gd --paths x z -o diamond.png
+    """
+    from . import draw as D
+
+    fmt = D.format_for(output, fmt)
+    if fmt == "png" and output in (None, "-") and sys.stdout.isatty():
+        raise InputError("a PNG is binary: give -o FILE.png or redirect standard output")
+    g = ctx.graph()
+    D.check_size(g, force)
+    needs_values = values or partials or forward is not None or reverse is not None
+    pic = D.annotate(g, ctx.values() if needs_values else None, values=values, partials=partials,
+                     forward=forward, reverse=reverse, paths=tuple(paths) if paths else None, ieee=ctx.ieee)
+    if pic.warnings:
+        warn(pic.warnings, ctx.source_name())
+    data = D.render(pic, fmt, engine)
+    if output in (None, "-"):
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    try:
+        with open(output, "wb") as f:
+            f.write(data)
+    except OSError as e:
+        raise InputError(f"{output}: cannot write: {e.strerror or e}") from None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -107,7 +107,7 @@ def _run(g: Graph, inputs, ieee: bool, partials: list[float] | None) -> Values:
             v = p.value(xs)
         except (ValueError, ZeroDivisionError, OverflowError) as exc:
             v = ieee_value(p, xs, exc)
-            msg = p.domain if not isinstance(exc, OverflowError) else "overflow"
+            msg = (p.domain or "domain error") if not isinstance(exc, OverflowError) else "overflow"
             if isinstance(exc, ZeroDivisionError):
                 msg = "division by zero"
             if not ieee:

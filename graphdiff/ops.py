@@ -156,8 +156,24 @@ class Primitive:
 def _unary(name: str, f: Callable[[float], float], d: Callable[[float, float], float],
            formula: str, **kw) -> Primitive:
     """A one-operand function; ``formula`` uses ``{x}`` for the operand text."""
-    return Primitive(name, 1, lambda xs: f(xs[0]), lambda xs, y: [d(xs[0], y)],
+    def partials(xs: Vals, y: float) -> list[float]:
+        try:
+            return [d(xs[0], y)]
+        except OverflowError:  # cosh(711) as the partial of sinh: the IEEE result, as partials never raise
+            return [_overflow(d, xs[0], y)]
+        except (ValueError, ZeroDivisionError):  # cos(inf) with --ieee
+            return [NAN]
+
+    return Primitive(name, 1, lambda xs: f(xs[0]), partials,
                      lambda k, t, out: formula.format(x=t[0], y=out), _call(name), **kw)
+
+
+def _overflow(d: Callable[[float, float], float], x: float, y: float) -> float:
+    """The signed infinity a partial overflows to (its sign from a nearby point that does not overflow)."""
+    try:
+        return math.copysign(INF, d(math.copysign(700.0, x), y))
+    except (OverflowError, ValueError, ZeroDivisionError):
+        return INF
 
 
 def _pow_partials(xs: Vals, y: float) -> list[float]:
