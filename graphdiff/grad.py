@@ -83,8 +83,11 @@ def grad(g: Graph, inputs: Mapping[str, float] | None = None, *, mode: str = "re
     sweeps: list[Sweep] = []
     counts: dict[int, dict[int, int]] = {}
     if mode == "reverse":
+        # Dense sweeps (every edge below the output, no heap) while they cost at most a few passes over the
+        # graph in all; the heap sweep, which visits only ancestors, for many outputs.
+        dense = sum(g.edge_start[o + 1] for o in outs) <= 4 * g.n_edges
         for n, o in enumerate(outs):
-            s = reverse_sweep(lin, o)
+            s = reverse_sweep(lin, o, dense=dense)
             sweeps.append(s)
             ops += Operations(1, s.multiplications, s.additions)
             d = s.derivatives

@@ -23,8 +23,12 @@ class Sweep:
     additions: int
 
 
-def reverse_sweep(lin: Linearization, output: int) -> Sweep:
+def reverse_sweep(lin: Linearization, output: int, *, dense: bool = False) -> Sweep:
     """∂output/∂node for every ancestor of ``output`` (and 1 for the output itself).
+
+    The sweep visits only the ancestors, in decreasing node order, through a heap. With ``dense=True`` it
+    walks every edge below ``output`` once instead, with no heap and no dictionary in the loop (several
+    times faster when most of the graph is an ancestor of ``output``); the result is the same.
 
     >>> from graphdiff import loads, linearize
     >>> g = loads("c = a + b; d = b + 1; e = c * d")
@@ -33,6 +37,8 @@ def reverse_sweep(lin: Linearization, output: int) -> Sweep:
     ({'a': 2.0, 'b': 5.0, 'c': 2.0, 'd': 3.0, 'e': 1.0}, 5, 1)
     """
     g = lin.graph
+    if dense:
+        return _dense_sweep(lin, output)
     src, part, start = g.edge_src, lin.partials, g.edge_start
     adj = {output: 1.0}
     heap = [-output]
@@ -49,6 +55,25 @@ def reverse_sweep(lin: Linearization, output: int) -> Sweep:
                 adj[s] = gd * part[k]
                 heapq.heappush(heap, -s)
     return Sweep(output, adj, mults, mults - (len(adj) - 1))
+
+
+def _dense_sweep(lin: Linearization, output: int) -> Sweep:
+    g = lin.graph
+    src, dst, part = g.edge_src, g.edge_dst, lin.partials
+    adj = [0.0] * (output + 1)
+    seen = bytearray(output + 1)
+    adj[output] = 1.0
+    seen[output] = 1
+    mults = 0
+    for k in range(g.edge_start[output + 1] - 1, -1, -1):
+        d = dst[k]
+        if seen[d]:
+            s = src[k]
+            adj[s] += adj[d] * part[k]
+            seen[s] = 1
+            mults += 1
+    reached = {i: adj[i] for i in range(output, -1, -1) if seen[i]}
+    return Sweep(output, reached, mults, mults - (len(reached) - 1))
 
 
 def gradient(lin: Linearization, output: int | None = None) -> list[float]:
