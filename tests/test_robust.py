@@ -148,7 +148,7 @@ def test_crlf_error_position(write):
     p = write(b"input a = 2\r\nb = a * \r\n")
     r = run("eval", p)
     assert r.exit_code == 2
-    assert r.stderr.startswith(f"{p}:2:10: error: unexpected end of line")  # the column counts the \r
+    assert r.stderr.startswith(f"{p}:2:9: error: unexpected end of line")  # right after the last character
 
 
 def test_byte_order_mark(write):

@@ -1,0 +1,72 @@
+"""The optional lark-cython plugin builds exactly the Program that pure Lark builds, and fails the same way."""
+from pathlib import Path
+
+import pytest
+
+from graphdiff.gen import generate
+import graphdiff.parse as P
+from graphdiff.errors import GraphdiffError
+from graphdiff.parse import Ref
+
+SAMPLES = sorted((Path(__file__).resolve().parent.parent / "samples").glob("*.gd"))
+
+
+def _plain(x):
+    if isinstance(x, Ref):
+        return ("Ref", x.name, x.line, x.col, x.atomic, x.base, x.index)
+    if isinstance(x, list):
+        return [_plain(a) for a in x]
+    return x
+
+
+def _dump(p):
+    defs = [(d.name, d.op, _plain(d.args), d.line, d.col, d.text, d.kind, d.default, d.size)
+            for d in p.definitions.values()]
+    return defs, _plain(p.outputs), [(k, _plain(v)) for k, v in p.uses.items()]
+
+
+STRAIGHT = [
+    "c = a + b; d = b + 1; e = c * d",
+    "input x = 0.5\ny = x",
+    "input w = -0.5, h0 = +0.1, z\ny = w * h0 * z * 2",
+    "input x[4] = 0.25\ns = sum(x)\nm = max(x[0], x[3], 2)\noutput s, m, x[1]",
+    "y = a - -2\nz = -2 * a\nq = a ^ -2\nr = a ** 3\nt = 2 / a",
+    "c = 3\nd = -4.5e3\ne = .5 + a + 1 + 2",
+    "  c\t=  a+b  # comment ; not a statement\n\n;;d = c\r\ne = atan2x + c",
+    "output e, e\ne = a + b",
+    "y = sin(x); z = pow(x, 2)",
+    "y = 2 - a\nz = a / 3\nw = sum(x)\ninput q = - 1.5e-3\ninput r = 7\nv = 1.50 * q\nu = q - 0.25e1",
+    "input x[3] = 1\ns = mean(x)\nt = x[2] + s\n\tu = tanh( t )  \nv=t*u",
+]
+ERRORS_AND_OTHERS = [
+    "y = a + b * c", "y = -a", "y = (a + b)", "y = 1 + 2 + a", "y = -2 ^ x", "y = a - b - c",
+    "y = sin(cos(x))", "y = f(x)", "y = sin(x, y)", "y = sum(1, 2)", "y = 1e999 * x", "c = a\nc = b",
+    "input x[0]", "y = x[1.5]", "input = 3", "y = a +", "y = a $ b", "y = a\x0b+ b", "y = 2x",
+    "input x\nx = 3", "y = a ^ b ^ c", "y = +a", "y = a + sin(x)",
+    "y = 2 + 3", "input = a + b", "y = input + 1", "y = sin(input)", "c = a + b\nc = a * b", "y = atan2(x)",
+    "input x = 1e999", "y = x\u00a0+ 1",
+]
+
+
+
+lark_cython = pytest.importorskip("lark_cython")
+
+
+def _both(text):
+    """Parse with the plugin and without it; each result is a Program dump or the error's (type, position)."""
+    out = []
+    for plugins in ({"_plugins": lark_cython.plugins}, {}):
+        P._parser = P.Lark.open(str(P.GRAMMAR), parser="lalr", lexer="basic", transformer=P._lower, **plugins)
+        try:
+            out.append(_dump(P.parse(text)))
+        except GraphdiffError as e:
+            out.append((type(e).__name__, e.line, e.col, e.message))
+    P._parser = None
+    return out
+
+
+@pytest.mark.parametrize("text", STRAIGHT + ERRORS_AND_OTHERS + [p.read_text() for p in SAMPLES]
+                         + [generate(f, seed=3) for f in ("wide", "fanout", "chain", "diamonds", "mlp")])
+def test_plugin_and_pure_lark_agree(text):
+    fast, pure = _both(text)
+    assert fast == pure
