@@ -32,12 +32,18 @@ def count_paths(g: Graph, source: int, target: int) -> int:
     n = [0] * (target - source + 1)
     n[0] = 1
     src, dst = g.edge_src, g.edge_dst
-    for k in range(g.edge_start[source + 1], g.edge_start[target + 1]):
+    lo, hi = g.edge_start[source + 1], g.edge_start[target + 1]
+    last = {}  # the last edge that reads each count: after it the count is dropped (memory stays bounded)
+    for k in range(lo, hi):
+        last[src[k]] = k
+    for k in range(lo, hi):
         s = src[k]
         if s >= source:
             c = n[s - source]
             if c:
                 n[dst[k] - source] += c
+                if last[s] == k:
+                    n[s - source] = 0
     return n[-1]
 
 

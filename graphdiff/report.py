@@ -192,6 +192,13 @@ def grad_report(r: Gradient, trace: list | None = None) -> Report:
 
 # ---- paths ---------------------------------------------------------------------------------------------------
 
+def _elide(items: list[str], sep: str, keep: int = 6) -> str:
+    """A long chain for a table cell: the first and last few items (JSON keeps every one)."""
+    if len(items) <= 2 * keep + 1:
+        return sep.join(items)
+    return f"{sep.join(items[:keep])}{sep}… {len(items) - 2 * keep:,} more …{sep}{sep.join(items[-keep:])}"
+
+
 def paths_report(g: Graph, source: int, target: int, count: int, paths: list[Path] | None,
                  total: float | None, total_method: str, naive: Operations | None,
                  factored: Operations | None, lin: Linearization | None) -> Report:
@@ -200,7 +207,7 @@ def paths_report(g: Graph, source: int, target: int, count: int, paths: list[Pat
     tables = []
     notes = [f"{plural(count, 'path')} from {names[source]} to {names[target]}"]
     if paths is not None:
-        rows = [[n + 1, " → ".join(names[v] for v in p.nodes), " × ".join(fmt_num(f) for f in p.factors) or "1",
+        rows = [[n + 1, _elide([names[v] for v in p.nodes], " → "), _elide([fmt_num(f) for f in p.factors], " × ") or "1",
                  p.product] for n, p in enumerate(paths)]
         data["paths"] = [{"nodes": [names[v] for v in p.nodes], "factors": [num(f) for f in p.factors],
                           "product": num(p.product)} for p in paths]
