@@ -12,6 +12,8 @@ from .report import Report, Table
 FORMATS = ("table", "json", "csv", "tsv")
 #: Rows a table shows before it says how many it left out (``--all`` shows every row).
 TABLE_ROWS = 50
+#: Above this many rows, JSON is written without indentation (Python's fast encoder only does compact JSON).
+LARGE = 20_000
 
 
 def cell(v: Any) -> str:
@@ -24,7 +26,11 @@ def cell(v: Any) -> str:
 
 def render(report: Report, fmt: str, out: IO[str], *, all_rows: bool = False, console=None) -> None:
     if fmt == "json":
-        json.dump(report.data, out, indent=2, ensure_ascii=False, allow_nan=False)
+        data = report.json()
+        if sum(len(t.rows) for t in report.tables) > LARGE:  # C encoder: no indentation, same document
+            out.write(json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":")))
+        else:
+            out.write(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False))
         out.write("\n")
     elif fmt in ("csv", "tsv"):
         _delimited(report.tables[0], out, "," if fmt == "csv" else "\t")

@@ -8,7 +8,9 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from bisect import bisect_right
+from collections.abc import Sequence
+from typing import Any, Callable, Iterable
 
 from .cost import Cost
 from .errors import Diagnostic
@@ -31,9 +33,33 @@ class Table:
 @dataclass(frozen=True)
 class Report:
     tables: list[Table]  # the first one is what CSV and TSV print
-    data: dict[str, Any]  # the JSON document
+    data: dict[str, Any] | Callable[[], dict[str, Any]]  # the JSON document, or a function that builds it
     notes: list[str] = field(default_factory=list)  # sentences after the tables
     warnings: list[Diagnostic] = field(default_factory=list)
+
+    def json(self) -> dict[str, Any]:
+        """The JSON document (built on first use when ``data`` is a function: large reports only pay for the
+        format they print)."""
+        if callable(self.data):
+            object.__setattr__(self, "data", self.data())
+        return self.data
+
+
+class Rows(Sequence):
+    """Table rows made on demand: a table of a million derivatives shows 50 and builds 50."""
+
+    def __init__(self, n: int, row: Callable[[int], list]):
+        self.n, self.row = n, row
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return [self.row(j) for j in range(*k.indices(self.n))]
+        if not -self.n <= k < self.n:
+            raise IndexError(k)
+        return self.row(k % self.n)
 
 
 def num(v: float | int) -> Any:
@@ -152,41 +178,58 @@ def _ops_json(o: Operations) -> dict:
 def grad_report(r: Gradient, trace: list | None = None) -> Report:
     g = r.graph
     names = g.names
-    jac_rows = [[names[o], names[i], f"∂{names[o]}/∂{names[i]}", r.jacobian[o][i]]
-                for o in r.outputs for i in r.inputs]
+    outs, ins, jac = r.outputs, r.inputs, r.jacobian
+    n_in = len(ins)
+
+    def jac_row(k: int) -> list:
+        o, i = outs[k // n_in], ins[k % n_in]
+        return [names[o], names[i], f"∂{names[o]}/∂{names[i]}", jac[o][i]]
+
     how = {"reverse": "one sweep per output", "forward": "one sweep per input",
            "paths": "the naive sum over every path"}[r.mode]
     tables = [Table(f"Jacobian of {g.source} by {r.mode} mode ({how})", ["output", "input", "derivative", "value"],
-                    jac_rows, ops_text(r.operations) if r.mode != "paths" else
+                    Rows(len(outs) * n_in, jac_row), ops_text(r.operations) if r.mode != "paths" else
                     f"{plural(r.operations.multiplications, 'multiplication')}, "
                     f"{plural(r.operations.additions, 'addition')}", numeric=(3,))]
-    derivs: dict[str, dict[str, Any]] = {}
-    drows = []
-    for s in r.sweeps:
+    reverse = r.mode == "reverse"
+    orders = [sorted(s.derivatives, reverse=reverse) for s in r.sweeps]
+    starts = [0]
+    for order in orders:
+        starts.append(starts[-1] + len(order))
+
+    def deriv_row(k: int) -> list:
+        n = bisect_right(starts, k) - 1
+        s, i = r.sweeps[n], orders[n][k - starts[n]]
         seed = names[s.seed]
-        order = sorted(s.derivatives, reverse=r.mode == "reverse")
-        derivs[seed] = {names[i]: num(s.derivatives[i]) for i in order}
-        for i in order:
-            label = f"∂{seed}/∂{names[i]}" if r.mode == "reverse" else f"∂{names[i]}/∂{seed}"
-            drows.append([seed, names[i], label, s.derivatives[i]])
-    if r.mode == "paths":
-        for o in r.outputs:
-            derivs[names[o]] = {names[i]: num(r.jacobian[o][i]) for i in r.inputs}
-    if drows:
-        what = ("∂output/∂node for every node the sweep from each output reaches" if r.mode == "reverse"
+        label = f"∂{seed}/∂{names[i]}" if reverse else f"∂{names[i]}/∂{seed}"
+        return [seed, names[i], label, s.derivatives[i]]
+
+    if starts[-1]:
+        what = ("∂output/∂node for every node the sweep from each output reaches" if reverse
                 else "∂node/∂input for every node the sweep from each input reaches")
         tables.append(Table(f"Derivatives by {r.mode} mode: {what}", ["seed", "node", "derivative", "value"],
-                            drows, f"{plural(len(r.sweeps), 'sweep')}; nodes a sweep does not reach have "
-                                   "derivative 0", numeric=(3,)))
-    data = {"mode": r.mode,
-            "jacobian": {names[o]: {names[i]: num(r.jacobian[o][i]) for i in r.inputs} for o in r.outputs},
-            "derivatives": derivs, "operations": _ops_json(r.operations),
-            "values": {names[o]: num(r.lin.values[o]) for o in r.outputs}}
-    if r.path_counts:
-        data["path_counts"] = {names[o]: {names[i]: c for i, c in row.items()} for o, row in r.path_counts.items()}
-    if trace is not None:
-        data["trace"] = trace
-    _add_diagnostics(data, r.lin)
+                            Rows(starts[-1], deriv_row), f"{plural(len(r.sweeps), 'sweep')}; nodes a sweep does "
+                                                         "not reach have derivative 0", numeric=(3,)))
+
+    def data() -> dict[str, Any]:
+        derivs: dict[str, dict[str, Any]] = {}
+        for s, order in zip(r.sweeps, orders):
+            d = s.derivatives
+            derivs[names[s.seed]] = {names[i]: num(d[i]) for i in order}
+        if r.mode == "paths":
+            for o in outs:
+                derivs[names[o]] = {names[i]: num(jac[o][i]) for i in ins}
+        out = {"mode": r.mode,
+               "jacobian": {names[o]: {names[i]: num(jac[o][i]) for i in ins} for o in outs},
+               "derivatives": derivs, "operations": _ops_json(r.operations),
+               "values": {names[o]: num(r.lin.values[o]) for o in outs}}
+        if r.path_counts:
+            out["path_counts"] = {names[o]: {names[i]: c for i, c in row.items()} for o, row in r.path_counts.items()}
+        if trace is not None:
+            out["trace"] = trace
+        _add_diagnostics(out, r.lin)
+        return out
+
     return Report(tables, data, warnings=_faults(r.lin))
 
 

@@ -128,7 +128,7 @@ def add_derivative_faults(rep: Report, g: Graph, faults: list[DerivativeFault]) 
     """Mark NaN or infinite derivatives let through by ``--ieee``: a warning each and ``faults`` in JSON."""
     if not faults:
         return
-    entries = rep.data.setdefault("faults", [])
+    entries = rep.json().setdefault("faults", [])
     for f in faults:
         d = f.diagnostic(g)
         rep.warnings.append(d.__class__(d.node, d.line, d.col, "IEEE: " + d.message))
