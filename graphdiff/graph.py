@@ -187,36 +187,26 @@ def build(program: Program, source: str = "<expr>", text: str | None = None) -> 
     index = g.index
     index.update(zip(names, range(len(names))))
 
-    # Operands: names -> node indices; whole vectors expand inside reductions.
+    # Operands: names -> node indices; whole vectors expand inside reductions. One pass also marks the
+    # nodes something uses and whether the written order is already topological.
     args = g.args
     args.extend([()] * n_inputs)
     vectors = g.vectors
-    for d in body:
-        resolved = []
-        for a in d.args:
-            if isinstance(a, float):
-                resolved.append(float(a))
-                continue
-            i = index.get(a.name)
-            if i is not None:
-                resolved.append(i)
-            elif a.name in vectors:
-                if d.op not in REDUCTIONS:
-                    start, size = vectors[a.name]
-                    raise NameError_(f"'{a.name}' is a vector of {size} inputs; use one element such as "
-                                     f"{a.name}[0] or a reduction such as sum({a.name})", a.line, a.col)
-                start, size = vectors[a.name]
-                resolved.extend(range(start, start + size))
-            else:
-                raise _bad_ref(a, defs, vectors)
-        args.append(tuple(resolved))
-
-    # Outputs: declared, or every node that nothing uses (inputs aside).
+    get = index.get
     used = bytearray(len(names))
-    for t in args:
+    topological = True
+    for pos, d in enumerate(body, n_inputs):
+        t = tuple([get(a.name) if a.__class__ is Ref else float(a) for a in d.args])
+        if None in t:
+            t = _resolve(d, index, vectors, defs)
         for a in t:
             if a.__class__ is int:
                 used[a] = 1
+                if a >= pos:
+                    topological = False
+        args.append(t)
+
+    # Outputs: declared, or every node that nothing uses (inputs aside).
     if program.outputs:
         for ref in program.outputs:
             i = index.get(ref.name)
@@ -231,9 +221,31 @@ def build(program: Program, source: str = "<expr>", text: str | None = None) -> 
     else:
         g.outputs = [i for i in range(n_inputs, len(names)) if not used[i]]
 
-    _order(g, n_inputs)
+    if not topological:
+        _order(g, n_inputs)
     _lay_edges(g)
     return g
+
+
+def _resolve(d: Definition, index: dict[str, int], vectors, defs) -> tuple:
+    """Operands of ``d`` that are not plain node names: whole vectors in reductions, or errors."""
+    resolved = []
+    for a in d.args:
+        if a.__class__ is not Ref:
+            resolved.append(float(a))
+            continue
+        i = index.get(a.name)
+        if i is not None:
+            resolved.append(i)
+        elif a.name in vectors:
+            start, size = vectors[a.name]
+            if d.op not in REDUCTIONS:
+                raise NameError_(f"'{a.name}' is a vector of {size} inputs; use one element such as "
+                                 f"{a.name}[0] or a reduction such as sum({a.name})", a.line, a.col)
+            resolved.extend(range(start, start + size))
+        else:
+            raise _bad_ref(a, defs, vectors)
+    return tuple(resolved)
 
 
 def _bad_ref(a: Ref, defs: dict[str, Definition], vectors, what: str = "name") -> GraphdiffError:
@@ -247,19 +259,10 @@ def _bad_ref(a: Ref, defs: dict[str, Definition], vectors, what: str = "name") -
 
 
 def _order(g: Graph, n_inputs: int) -> None:
-    """Put the nodes in topological order (stable: source order where the operands allow)."""
+    """Put the nodes in topological order (stable: source order where the operands allow); called when the
+    written order is not one already."""
     n = len(g.names)
     args = g.args
-    ok = True
-    for i in range(n_inputs, n):
-        for a in args[i]:
-            if a.__class__ is int and a >= i:
-                ok = False
-                break
-        if not ok:
-            break
-    if ok:
-        return
     # Kahn's algorithm with a heap on the written order.
     indeg = [0] * n
     users: list[list[int]] = [[] for _ in range(n)]

@@ -106,6 +106,7 @@ class _Lower(Transformer):
 
     def reset(self) -> None:
         self.p = Program()
+        self.uses = self.p.uses
         self.anon: dict[tuple, str] = {}
         self.long_names = 0
 
@@ -149,6 +150,8 @@ class _Lower(Transformer):
 
     def _binary(self, op: str, c: list, flatten: bool = False):
         left, right = c
+        if left.__class__ is Ref and right.__class__ is Ref:  # the common case, a = b + c
+            return Pending(op, c, left.line, left.col)
         if isinstance(left, float) and isinstance(right, float):
             line, col = self._pos(left)
             return self._fold(op, [left, right], line, col)
@@ -168,7 +171,10 @@ class _Lower(Transformer):
 
     def var(self, c):
         t = c[0]
-        return self._use(Ref(t.value, t.line, t.column))
+        name = t.value
+        ref = Ref(name, t.line, t.column)
+        self.uses.setdefault(name, ref)
+        return ref
 
     def item(self, c):
         t, i = c
@@ -237,44 +243,62 @@ class _Lower(Transformer):
     def assign(self, c):
         tok, x = c
         name, line, col = tok.value, tok.line, tok.column
-        if isinstance(x, float):
+        if x.__class__ is Pending:
+            args = x.args
+            if x.call:
+                text = _call_text(x.call, args)
+            else:
+                text = PRIMITIVES[x.op].text([a.name if a.__class__ is Ref and a.atomic else _text(a) for a in args])
+            d = Definition(name, x.op, args, line, col, text, "named")
+        elif isinstance(x, float):
             d = Definition(name, "const", [x], line, col, fmt_num(x), "const")
-        elif isinstance(x, Ref):
-            d = Definition(name, "id", [x], line, col, x.name, "named")
         else:
-            text = _call_text(x.call, x.args) if x.call else PRIMITIVES[x.op].text([_text(a) for a in x.args])
-            d = Definition(name, x.op, x.args, line, col, text, "named")
-        self._define(d, tok)
+            d = Definition(name, "id", [x], line, col, x.name, "named")
+        defs = self.p.definitions
+        if name in defs:
+            self._define(d, tok)  # raises: assigned twice
+        defs[name] = d
 
     def negative(self, c):
         return -self.number(c)
 
-    def size(self, c):
-        x = c[0]
-        if not x.value.isdigit() or int(x.value) < 1:
-            raise ParseError(f"a vector size must be a positive whole number, not {x.value}", x.line, x.column)
-        return ("size", int(x.value))
+    def decl_item(self, c):
+        return c  # [NAME, NUMBER token (size or index)?, default value?]
 
-    def input_item(self, c):
-        tok = c[0]
+    def decl(self, c):
+        kw = c[0]
+        if kw.value == "input":
+            for item in c[1:]:
+                self._input(item)
+        elif kw.value == "output":
+            self.p.outputs.extend(self._output(item) for item in c[1:])
+        else:
+            raise ParseError(f"unknown statement '{kw.value}': a line is 'name = expression', 'input name' or "
+                             "'output name'", kw.line, kw.column)
+
+    def _input(self, item: list) -> None:
+        tok = item[0]
         size = default = None
-        for x in c[1:]:
-            if isinstance(x, tuple):
-                size = x[1]
-            else:
+        for x in item[1:]:
+            if isinstance(x, float):
                 default = x
+            elif not x.value.isdigit() or int(x.value) < 1:
+                raise ParseError(f"a vector size must be a positive whole number, not {x.value}", x.line, x.column)
+            else:
+                size = int(x.value)
         self._define(Definition(tok.value, "input", [], tok.line, tok.column, "input", "input", default, size), tok)
 
-    def input_decl(self, c):
-        return None
-
-    def output_decl(self, c):
-        uses = self.p.uses
-        for ref in c:  # naming an output is not a use: a misspelt output must not become an input
-            key = ref.name if ref.base is None else ref.base
-            if uses.get(key) is ref:
-                del uses[key]
-        self.p.outputs.extend(c)
+    def _output(self, item: list) -> Ref:
+        """An output names a node; naming it is not a use, so a misspelt output does not become an input."""
+        tok = item[0]
+        if isinstance(item[-1], float):
+            raise ParseError(f"an output takes no value: write 'output {tok.value}'", tok.line, tok.column)
+        if len(item) == 1:
+            return Ref(tok.value, tok.line, tok.column)
+        i = item[1]
+        if not i.value.isdigit():
+            raise ParseError(f"an index must be a whole number, not {i.value}", i.line, i.column)
+        return Ref(f"{tok.value}[{int(i.value)}]", tok.line, tok.column, base=tok.value, index=int(i.value))
 
     def start(self, c):
         return self.p
@@ -308,8 +332,7 @@ def _get_parser() -> Lark:
 
 _TERMINALS = {"NAME": "a name", "NUMBER": "a number", "_SEP": "end of statement", "$END": "end of input",
               "LPAR": "'('", "RPAR": "')'", "LSQB": "'['", "RSQB": "']'", "EQUAL": "'='", "COMMA": "','",
-              "PLUS": "'+'", "MINUS": "'-'", "STAR": "'*'", "SLASH": "'/'", "_POW": "'^'", "INPUT": "'input'",
-              "OUTPUT": "'output'"}
+              "PLUS": "'+'", "MINUS": "'-'", "STAR": "'*'", "SLASH": "'/'", "_POW": "'^'"}
 
 
 def _describe(tok: Token) -> str:
