@@ -440,7 +440,7 @@ def paths(ctx: Context, source, target, limit: int, count_only: bool, max_paths:
         return
     lin = linearize(g, ctx.values(), ieee=ctx.ieee)
     shown = list(P.path_products(g, lin.partials, s, t, limit))
-    between = _edges_between(g, s, t)
+    between = P.edges_on_paths(g, s, t)
     nodes_between = len({g.edge_dst[k] for k in between})
     factored = Operations(1, len(between), len(between) - nodes_between)
     if count <= max_paths:
@@ -453,25 +453,6 @@ def paths(ctx: Context, source, target, limit: int, count_only: bool, max_paths:
         _, lengths = P.path_lengths(g, [s])
         naive = Operations(0, lengths[t] - count, max(count - 1, 0))
     ctx.emit(paths_report(g, s, t, count, shown, total, method, naive, factored, lin))
-
-
-def _edges_between(g, s: int, t: int) -> list[int]:
-    """Edges on at least one path from s to t."""
-    if s >= t:
-        return []
-    fwd = bytearray(len(g))
-    fwd[s] = 1
-    for k in range(g.edge_start[s + 1], g.edge_start[t + 1]):
-        if fwd[g.edge_src[k]]:
-            fwd[g.edge_dst[k]] = 1
-    back = bytearray(len(g))
-    back[t] = 1
-    out = []
-    for k in range(g.edge_start[t + 1] - 1, g.edge_start[s + 1] - 1, -1):
-        if back[g.edge_dst[k]] and fwd[g.edge_src[k]]:
-            back[g.edge_src[k]] = 1
-            out.append(k)
-    return out
 
 
 @main.command(epilog=EXIT_CODES)

@@ -35,7 +35,7 @@ from .evaluate import Values, evaluate, linearize
 from .forward import forward_sweep
 from .graph import Graph
 from .ops import fmt_num
-from .paths import count_paths
+from .paths import count_paths, edges_on_paths, longest_path_levels
 from .report import formula
 from .reverse import Sweep, reverse_sweep
 
@@ -110,34 +110,6 @@ def short_num(v: float) -> str:
 
 def _d(top: str, bottom: str) -> str:
     return f"∂{_var(top)}/∂{_var(bottom)}"
-
-
-def edges_on_paths(g: Graph, source: int, target: int) -> list[int]:
-    """The edges on at least one path from ``source`` to ``target``, without enumerating the paths: an edge
-    is on a path iff ``source`` reaches its tail and its head reaches ``target``. Increasing order.
-
-    >>> from graphdiff import loads
-    >>> g = loads("c = a + b; d = b + 1; e = c * d")
-    >>> edges_on_paths(g, g.node("b"), g.node("e"))
-    [1, 2, 3, 4]
-    """
-    if source >= target:
-        return []
-    src, dst, start = g.edge_src, g.edge_dst, g.edge_start
-    ahead = bytearray(len(g))  # reachable from source
-    ahead[source] = 1
-    for k in range(start[source + 1], start[target + 1]):
-        if ahead[src[k]]:
-            ahead[dst[k]] = 1
-    behind = bytearray(len(g))  # reaches target
-    behind[target] = 1
-    out = []
-    for k in range(start[target + 1] - 1, start[source + 1] - 1, -1):
-        if behind[dst[k]] and ahead[src[k]]:
-            behind[src[k]] = 1
-            out.append(k)
-    out.reverse()
-    return out
 
 
 def count_text(n: int) -> str:
@@ -415,12 +387,7 @@ def _measurer():
 def levels(g: Graph) -> list[int]:
     """Each node's row: the length of the longest path reaching it from a node without operands
     (networkx's ``topological_generations``), with every output that nothing uses lifted to the top row."""
-    lvl = [0] * len(g)
-    src, dst = g.edge_src, g.edge_dst
-    for k in range(g.n_edges):
-        v = lvl[src[k]] + 1
-        if v > lvl[dst[k]]:
-            lvl[dst[k]] = v
+    lvl = longest_path_levels(g)
     top = max(lvl, default=0)
     for i in _io_nodes(g)[1]:
         lvl[i] = top

@@ -190,3 +190,42 @@ def path_lengths(g: Graph, sources: list[int]) -> tuple[list[int], list[int]]:
             n[v] += c
             total[v] += total[u] + c
     return n, total
+
+
+def edges_on_paths(g: Graph, source: int, target: int) -> list[int]:
+    """The edges on at least one path from ``source`` to ``target``, without enumerating the paths: an edge
+    is on a path iff ``source`` reaches its tail and its head reaches ``target``. Increasing order.
+
+    >>> from graphdiff import loads
+    >>> g = loads("c = a + b; d = b + 1; e = c * d")
+    >>> edges_on_paths(g, g.node("b"), g.node("e"))
+    [1, 2, 3, 4]
+    """
+    if source >= target:
+        return []
+    src, dst, start = g.edge_src, g.edge_dst, g.edge_start
+    ahead = bytearray(len(g))  # reachable from source
+    ahead[source] = 1
+    for k in range(start[source + 1], start[target + 1]):
+        if ahead[src[k]]:
+            ahead[dst[k]] = 1
+    behind = bytearray(len(g))  # reaches target
+    behind[target] = 1
+    out = []
+    for k in range(start[target + 1] - 1, start[source + 1] - 1, -1):
+        if behind[dst[k]] and ahead[src[k]]:
+            behind[src[k]] = 1
+            out.append(k)
+    out.reverse()
+    return out
+
+
+def longest_path_levels(g: Graph) -> list[int]:
+    """For every node, the number of edges on the longest path reaching it (0 for inputs and constants)."""
+    lvl = [0] * len(g)
+    src, dst = g.edge_src, g.edge_dst
+    for k in range(g.n_edges):
+        v = lvl[src[k]] + 1
+        if v > lvl[dst[k]]:
+            lvl[dst[k]] = v
+    return lvl

@@ -18,7 +18,7 @@ from .evaluate import Linearization, Values
 from .grad import Gradient, Operations
 from .graph import Graph
 from .ops import PRIMITIVES, fmt_num
-from .paths import Path
+from .paths import Path, longest_path_levels
 
 
 @dataclass(frozen=True)
@@ -131,13 +131,7 @@ def edges_report(lin: Linearization) -> Report:
 
 def depth(g: Graph) -> int:
     """The number of edges on the longest path."""
-    lvl = [0] * len(g)
-    src, dst = g.edge_src, g.edge_dst
-    for k in range(g.n_edges):
-        v = lvl[src[k]] + 1
-        if v > lvl[dst[k]]:
-            lvl[dst[k]] = v
-    return max(lvl, default=0)
+    return max(longest_path_levels(g), default=0)
 
 
 def info_report(g: Graph) -> Report:
