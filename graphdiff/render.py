@@ -40,6 +40,17 @@ def render(report: Report, fmt: str, out: IO[str], *, all_rows: bool = False, co
         raise ValueError(f"unknown format {fmt!r}")
 
 
+def _table_cell(v: Any):
+    """A rich cell: integers with thousands separators; NaN and infinities (let through by --ieee) marked."""
+    from rich.text import Text
+
+    if type(v) is int:
+        return Text(f"{v:,}")
+    if isinstance(v, float) and not math.isfinite(v):
+        return Text(f"{cell(v)} (IEEE)", style="bold red")
+    return Text(cell(v))
+
+
 def _delimited(t: Table, out: IO[str], sep: str) -> None:
     w = csv.writer(out, delimiter=sep, lineterminator="\n")
     w.writerow([c or "output" for c in t.columns])
@@ -65,7 +76,7 @@ def _rich(report: Report, console, all_rows: bool) -> None:
         for n, c in enumerate(t.columns):
             rt.add_column(c, justify="right" if n in t.numeric else "left", overflow="fold")
         for row in shown:
-            rt.add_row(*(Text(f"{v:,}" if type(v) is int else cell(v)) for v in row))
+            rt.add_row(*(_table_cell(v) for v in row))
         console.print(rt)
         if caption:
             console.print(Text(caption, style="dim"))
