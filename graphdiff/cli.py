@@ -47,7 +47,7 @@ def report_error(e: GraphdiffError) -> None:
     if e.line is not None:
         where += f":{e.line}:{e.col or 1}"
     out.write(f"{where}: error: {e.message}\n" if where else f"graphdiff: error: {e.message}\n")
-    if e.source_line is not None and e.col:
+    if e.source_line and e.source_line.strip() and e.col:
         line = e.source_line.replace("\t", " ")
         if len(line) > 200:  # keep a window around the column on a huge line
             lo = max(0, (e.col - 1) - 100)
