@@ -150,7 +150,10 @@ def _read_inputs(path: str | None) -> dict[str, float]:
 def _json_number(path: str, name: str, v) -> float:
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         raise InputError(f"{path}: value of '{name}' is not a number: {json.dumps(v)[:40]}")
-    return float(v)
+    try:
+        return float(v)
+    except OverflowError:
+        raise InputError(f"{path}: value of '{name}' is too large for a float: {str(v)[:40]}…") from None
 
 
 class Context:
@@ -170,6 +173,9 @@ class Context:
         if self.file is None:
             raise InputError("no program: give a FILE, '-' for standard input, or -e 'c = a + b'")
         if self.file == "-":
+            if self._inputs_path == "-":
+                raise InputError("standard input can hold the program or the --inputs JSON, not both: "
+                                 "give one of them as a file")
             data = sys.stdin.buffer.read()
             try:
                 text = data.decode("utf-8")
@@ -394,10 +400,13 @@ def grad(ctx: Context, mode: str, of, wrt, max_paths: int, trace: bool) -> None:
         from .report_check import add_derivative_faults
 
         add_derivative_faults(rep, g, faults)
-    if trace and ctx.fmt == "table":
+    if trace and ctx.fmt != "json":  # JSON holds the steps under "trace"; CSV and TSV print only the trace
         from .trace import trace_table
 
-        rep.tables.append(trace_table(r, steps))
+        if ctx.fmt == "table":
+            rep.tables.append(trace_table(r, steps))
+        else:
+            rep.tables.insert(0, trace_table(r, steps, wide=True))
     ctx.emit(rep)
 
 

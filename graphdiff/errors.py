@@ -34,7 +34,7 @@ class GraphdiffError(Exception):
         if self.source is None:
             self.source = source
         if text is not None and self.line is not None and self.source_line is None:
-            lines = text.splitlines()
+            lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")  # the lexer's lines
             if 1 <= self.line <= len(lines):
                 self.source_line = lines[self.line - 1]
         return self

@@ -86,11 +86,11 @@ def _fail(g: Graph, i: int, message: str) -> ComputeError:
                         node=g.names[i]).locate(g.source, g.text)
 
 
-def _describe(g: Graph, i: int, xs) -> str:
-    """``log(x) with x = -1``: the expression and the values of its node operands."""
+def _describe(g: Graph, i: int, xs, v: float) -> str:
+    """``log(x) = nan with x = -1``: the expression, what it gave, and the values of its node operands."""
     pairs = [f"{g.names[a]} = {fmt_num(x)}" for a, x in zip(g.args[i], xs) if a.__class__ is int]
     shown = ", ".join(pairs[:4]) + (f", … ({len(pairs) - 4} more)" if len(pairs) > 4 else "")
-    return f"{g.texts[i]} with {shown}" if shown else g.texts[i]
+    return f"{g.texts[i]} = {fmt_num(v)} with {shown}" if shown else f"{g.texts[i]} = {fmt_num(v)}"
 
 
 def _run(g: Graph, inputs, ieee: bool, partials: list[float] | None) -> Values:
@@ -111,8 +111,8 @@ def _run(g: Graph, inputs, ieee: bool, partials: list[float] | None) -> Values:
             if isinstance(exc, ZeroDivisionError):
                 msg = "division by zero"
             if not ieee:
-                raise _fail(g, i, f"{msg}: {_describe(g, i, xs)} = {fmt_num(v)}") from None
-            faults.append(Diagnostic(g.names[i], g.lines[i], g.cols[i], f"{msg}: {_describe(g, i, xs)} = {fmt_num(v)}"))
+                raise _fail(g, i, f"{msg}: {_describe(g, i, xs, v)}") from None
+            faults.append(Diagnostic(g.names[i], g.lines[i], g.cols[i], f"{msg}: {_describe(g, i, xs, v)}"))
         vals[i] = v
         if p.kink is not None:
             msg = p.kink(xs)
@@ -146,7 +146,7 @@ def _check_finite(g: Graph, vals: list[float], partials: list[float] | None, iee
             what = "input value" if g.ops[i] == "input" else "overflow" if kind == "infinite" else "NaN"
             msg = f"{what}: {g.texts[i] if g.ops[i] != 'input' else g.names[i]} is {fmt_num(v)}"
             if g.ops[i] != "input":
-                msg = f"{what}: {_describe(g, i, operands)} = {fmt_num(v)}"
+                msg = f"{what}: {_describe(g, i, operands, v)}"
             if not ieee:
                 raise _fail(g, i, msg)
             faults.append(Diagnostic(g.names[i], g.lines[i], g.cols[i], msg))

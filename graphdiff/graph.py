@@ -69,6 +69,10 @@ class Graph:
         try:
             return self.index[name]
         except KeyError:
+            if name in self.vectors:
+                start, size = self.vectors[name]
+                raise NameError_(f"'{name}' is a vector of {size:,} inputs, not one node: name an element such "
+                                 f"as '{name}[0]' (… '{name}[{size - 1}]')") from None
             raise NameError_(f"no node named '{name}' in {self.source}{_suggest(name, self.index)}") from None
 
     def in_edges(self, i: int) -> range:

@@ -27,6 +27,8 @@ GRAMMAR = next((p for p in (_HERE / "grammars" / "graphdiff.lark", _HERE.parent 
                 if p.is_file()), _HERE.parent / "grammars" / "graphdiff.lark")
 #: Anonymous node names longer than this are shortened (and numbered, to stay unique).
 MAX_NAME = 80
+#: The largest vector input: 10^8 scalar nodes already take several GB.
+MAX_VECTOR = 100_000_000
 
 
 class Num(float):
@@ -123,7 +125,8 @@ class _Lower(Transformer):
         try:
             v = prim.value(args)
         except (ValueError, ZeroDivisionError, OverflowError) as exc:
-            raise ComputeError(f"{prim.domain or 'domain error'}: {op}({', '.join(map(fmt_num, args))}) "
+            what = "overflow" if isinstance(exc, OverflowError) else prim.domain or "domain error"
+            raise ComputeError(f"{what}: {op}({', '.join(map(fmt_num, args))}) "
                                f"= {fmt_num(ieee_value(prim, args, exc))}", line, col) from None
         if not math.isfinite(v):
             raise ComputeError(f"overflow: the constant expression gives {fmt_num(v)}", line, col)
@@ -284,6 +287,9 @@ class _Lower(Transformer):
                 default = x
             elif not x.value.isdigit() or int(x.value) < 1:
                 raise ParseError(f"a vector size must be a positive whole number, not {x.value}", x.line, x.column)
+            elif int(x.value) > MAX_VECTOR:
+                raise ParseError(f"a vector of {int(x.value):,} elements is more than graphdiff holds "
+                                 f"(at most {MAX_VECTOR:,})", x.line, x.column)
             else:
                 size = int(x.value)
         self._define(Definition(tok.value, "input", [], tok.line, tok.column, "input", "input", default, size), tok)

@@ -59,9 +59,16 @@ def _step(seed: str, node: str, terms, total: float, reverse: bool) -> dict[str,
             "sum": num(total), "text": f"{lhs} = {symbols} = {values} = {fmt_num(total)}"}
 
 
-def trace_table(r: Gradient, steps: list[dict[str, Any]]) -> Table:
-    rows = [[n + 1, s["text"]] for n, s in enumerate(steps)]
+def trace_table(r: Gradient, steps: list[dict[str, Any]], *, wide: bool = False) -> Table:
+    """The steps as a table: step number and the essay-style line; ``wide`` (for CSV and TSV) adds the seed,
+    the node and the sum as columns of their own."""
     order = "reverse topological order, from the output" if r.mode == "reverse" else \
         "topological order, from the input"
-    return Table(f"Trace of the {r.mode} sweep{'s' * (len(r.sweeps) != 1)}, in {order}", ["step", "derivative"],
+    if wide:
+        rows = [[n + 1, s["seed"], s["node"], s["sum"], s["text"]] for n, s in enumerate(steps)]
+        columns = ["step", "seed", "node", "sum", "derivative"]
+    else:
+        rows = [[n + 1, s["text"]] for n, s in enumerate(steps)]
+        columns = ["step", "derivative"]
+    return Table(f"Trace of the {r.mode} sweep{'s' * (len(r.sweeps) != 1)}, in {order}", columns,
                  rows, f"{len(steps):,} steps", numeric=(0,))

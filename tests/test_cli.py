@@ -211,3 +211,20 @@ def test_closed_pipe_ends_quietly():
     p = subprocess.run(f"{sys.executable} -m graphdiff.cli eval -e 'input x[20000] = 1; y = sum(x)' --format csv | head -1",
                        shell=True, capture_output=True, text=True)
     assert p.stdout == "node,expression,value,line,output\n" and p.stderr == ""
+
+
+def test_trace_in_csv_is_the_trace():
+    r = run("grad", SAMPLE, "--trace", "--format", "csv")
+    assert r.exit_code == 0
+    rows = list(csv.reader(io.StringIO(r.stdout)))
+    assert rows[0] == ["step", "seed", "node", "sum", "derivative"]
+    by_node = {row[2]: row for row in rows[1:]}
+    assert by_node["b"][3] == "5" and by_node["b"][4] == "∂e/∂b = ∂e/∂c·∂c/∂b + ∂e/∂d·∂d/∂b = 2·1 + 3·1 = 5"
+    tsv = run("grad", SAMPLE, "--trace", "--mode", "forward", "--wrt", "b", "--format", "tsv")
+    assert [line.split("\t")[:4] for line in tsv.stdout.splitlines()][-1] == ["3", "b", "e", "5"]
+
+
+def test_a_vector_is_not_a_node():
+    r = run("paths", str(ROOT / "samples" / "vector.gd"), "--from", "x", "--to", "loss")
+    assert r.exit_code == 2
+    assert "'x' is a vector of 8 inputs, not one node: name an element such as 'x[0]' (… 'x[7]')" in r.stderr

@@ -202,6 +202,7 @@ def test_malformed_inputs_json(write):
     ('{"a": "two"}', "value of 'a' is not a number: \"two\""),
     ('{"a": true}', "value of 'a' is not a number: true"),
     ('{"zz": 1}', "cannot set 'zz': it is not a node of the program"),
+    ('{"a": 1' + "0" * 400 + '}', "value of 'a' is too large for a float: 10000"),
 ])
 def test_wrong_inputs_json(write, doc, fragment):
     p = write("input a\nb = a * 3\n")
@@ -278,3 +279,28 @@ def test_program_is_never_executed_as_python(write, tmp_path):
     assert r.exit_code == 2 and not marker.exists()
     r = run("eval", "-e", "y = eval(x)")
     assert r.exit_code == 2 and "unknown function 'eval'" in r.stderr
+
+
+def test_vector_too_large_is_refused_before_allocating(write):
+    r = run("eval", write("input x[100000000000]\ny = sum(x)\n"))
+    assert r.exit_code == 2
+    assert r.stderr.startswith(f"{write('', 'unused.gd').parent / 'p.gd'}:1:9: error: a vector of "
+                               "100,000,000,000 elements is more than graphdiff holds (at most 100,000,000)")
+
+
+def test_constant_overflow_says_overflow(write):
+    r = run("eval", write("y = 2^10000 + a\n"), "--set", "a=1")
+    assert r.exit_code == 1 and "error: overflow: pow(2, 10000) = inf" in r.stderr
+
+
+@pytest.mark.parametrize("odd", ["\f", "\x85", "\u2028", "\v"])
+def test_error_line_shown_is_the_lexers_line(write, odd):
+    """Only \\n, \\r\\n and \\r end a line; other Unicode line separators do not shift the caret's line."""
+    r = run("eval", write(f"a = 1 # {odd} note\nb = 2\ny = log(a - b - 1)\n"))
+    assert r.exit_code == 1
+    assert ":3:1: error:" in r.stderr and "  y = log(a - b - 1)" in r.stderr
+
+
+def test_program_and_inputs_cannot_both_be_stdin():
+    r = run("eval", "-", "--inputs", "-", input="y = a + 1\n")
+    assert r.exit_code == 2 and "standard input can hold the program or the --inputs JSON, not both" in r.stderr
