@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import difflib
 import math
+import operator
 import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lark import Lark, Token, Transformer
+from lark.grammar import Rule
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from .errors import ComputeError, GraphdiffError, NameError_, ParseError
@@ -333,7 +335,67 @@ def _get_parser() -> Lark:
     if _parser is None:
         _parser = Lark.open(str(GRAMMAR), parser="lalr", lexer="basic", transformer=_lower, cache=True,
                             **_plugins())
+        if not os.environ.get("GRAPHDIFF_PURE"):
+            _lean_callbacks(_parser)
     return _parser
+
+
+class _IdentityRule(Rule):
+    """A grammar rule hashed and compared by identity: the parser looks up each reduction's callback in a
+    dict keyed by rule, and Rule's own ``__hash__``/``__eq__`` are Python functions called on every
+    reduction (about a tenth of the parse)."""
+
+    __slots__ = ()
+    __hash__ = object.__hash__
+    __eq__ = object.__eq__  # C slots: the parser also tests 'rule != end_state' on every reduction
+    __ne__ = object.__ne__
+
+
+def _lean_callbacks(parser: Lark) -> None:
+    """Make the per-reduction work of Lark's LALR loop cheaper, without changing what it computes:
+
+    * the callbacks are keyed by the parse table's own rule objects, hashed by identity;
+    * a rule with one symbol that only passes its child up (``?expr: product``, most reductions in a file)
+      gets ``operator.itemgetter(0)``, which runs in C, instead of Lark's Python wrapper;
+    * statements (``_stmt`` and the list of them under ``start``) build nothing: the transformer collects the
+      program as it goes, so their values are never read.
+
+    Relies on Lark internals (``parser._callbacks``, the parse table's ``Reduce`` actions); when they do not
+    look as expected it changes nothing, and the tests prove that both ways build the same program."""
+    try:
+        from lark.parse_tree_builder import ExpandSingleChild
+        from lark.parsers.lalr_analysis import Reduce
+
+        callbacks = parser._callbacks
+        states = parser.parser.parser._parse_table.states
+        rules = {id(arg): arg for actions in states.values() for action, arg in actions.values()
+                 if action is Reduce}
+        if not callbacks or any(type(r) is not Rule or r not in callbacks for r in rules.values()):
+            return
+    except (AttributeError, ImportError, TypeError):  # pragma: no cover - another Lark version
+        return
+    first = operator.itemgetter(0)
+    lean = []
+    for rule in rules.values():
+        f = callbacks[rule]
+        name = rule.origin.name
+        if name in ("_stmt", "__start_star_0"):
+            f = len  # any cheap C function of one list
+        elif name == "start":
+            f = _start
+        elif isinstance(f, ExpandSingleChild) and len(rule.expansion) == 1:
+            f = first
+        lean.append((rule, f))
+    for rule in rules.values():
+        rule.__class__ = _IdentityRule  # before the rules go back into the dict: their hash changes
+    kept = {k: v for k, v in callbacks.items() if isinstance(k, str)}  # lexer callbacks, by terminal name
+    callbacks.clear()  # the same dict object the parser holds
+    callbacks.update(lean)
+    callbacks.update(kept)
+
+
+def _start(children) -> Program:
+    return _lower.p
 
 
 _TERMINALS = {"NAME": "a name", "NUMBER": "a number", "_SEP": "end of statement", "$END": "end of input",

@@ -1,4 +1,5 @@
-"""The optional lark-cython plugin builds exactly the Program that pure Lark builds, and fails the same way."""
+"""The optional lark-cython plugin builds exactly the Program that pure Lark builds, and fails the same way;
+so do graphdiff's lean callbacks (parse._lean_callbacks) against Lark's own."""
 from pathlib import Path
 
 import pytest
@@ -52,15 +53,21 @@ ERRORS_AND_OTHERS = [
 lark_cython = pytest.importorskip("lark_cython")
 
 
-def _both(text):
-    """Parse with the plugin and without it; each result is a Program dump or the error's (type, position)."""
+def _all_ways(text):
+    """Parse with the plugin and without it, each with graphdiff's lean callbacks and with Lark's own; each
+    result is a Program dump or the error's (type, position, message)."""
     out = []
     for plugins in ({"_plugins": lark_cython.plugins}, {}):
-        P._parser = P.Lark.open(str(P.GRAMMAR), parser="lalr", lexer="basic", transformer=P._lower, **plugins)
-        try:
-            out.append(_dump(P.parse(text)))
-        except GraphdiffError as e:
-            out.append((type(e).__name__, e.line, e.col, e.message))
+        for lean in (True, False):
+            P._parser = P.Lark.open(str(P.GRAMMAR), parser="lalr", lexer="basic", transformer=P._lower,
+                                    **plugins)
+            if lean:
+                P._lean_callbacks(P._parser)
+                assert any(type(k) is P._IdentityRule for k in P._parser._callbacks)
+            try:
+                out.append(_dump(P.parse(text)))
+            except GraphdiffError as e:
+                out.append((type(e).__name__, e.line, e.col, e.message))
     P._parser = None
     return out
 
@@ -68,5 +75,17 @@ def _both(text):
 @pytest.mark.parametrize("text", STRAIGHT + ERRORS_AND_OTHERS + [p.read_text() for p in SAMPLES]
                          + [generate(f, seed=3) for f in ("wide", "fanout", "chain", "diamonds", "mlp")])
 def test_plugin_and_pure_lark_agree(text):
-    fast, pure = _both(text)
-    assert fast == pure
+    fast, fast_lark_callbacks, pure_lean, pure = _all_ways(text)
+    assert fast == fast_lark_callbacks == pure_lean == pure
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from .test_fuzz import mutated_samples, token_soup, well_formed  # noqa: E402
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(mutated_samples(), token_soup(), well_formed()))
+def test_every_way_agrees_on_fuzzed_programs(text):
+    first, *others = _all_ways(text)
+    assert all(o == first for o in others)
