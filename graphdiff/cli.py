@@ -159,8 +159,8 @@ def _json_number(path: str, name: str, v) -> float:
 class Context:
     """What every command gets from the shared options."""
 
-    def __init__(self, file, expr, sets, inputs, fmt, all_rows, ieee):
-        self.file, self.expr, self.fmt, self.all_rows, self.ieee = file, expr, fmt, all_rows, ieee
+    def __init__(self, file, expr, sets, inputs, fmt, all_rows, ieee, jobs=1):
+        self.file, self.expr, self.fmt, self.all_rows, self.ieee, self.jobs = file, expr, fmt, all_rows, ieee, jobs
         self._sets, self._inputs_path = sets, inputs
 
     def graph(self):
@@ -169,7 +169,7 @@ class Context:
         if self.expr is not None:
             if self.file is not None:
                 raise InputError("give a FILE or -e/--expr, not both")
-            return loads(self.expr, "<expr>")
+            return loads(self.expr, "<expr>", self.jobs)
         if self.file is None:
             raise InputError("no program: give a FILE, '-' for standard input, or -e 'c = a + b'")
         if self.file == "-":
@@ -182,8 +182,8 @@ class Context:
             except UnicodeDecodeError as e:
                 raise InputError(f"not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start})",
                                  source="<stdin>") from None
-            return loads(text, "<stdin>")
-        return load(self.file)
+            return loads(text, "<stdin>", self.jobs)
+        return load(self.file, self.jobs)
 
     def values(self) -> dict[str, float]:
         vals = _read_inputs(self._inputs_path)
@@ -209,6 +209,9 @@ _PROGRAM_OPTIONS = [
     click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
                  help="Give an input a value (repeatable; x[3]=0.5 sets one element, x=0.5 a whole vector)."),
     click.option("--inputs", metavar="JSON", help="A JSON object of input values ({\"a\": 2, \"x\": [1, 2]}); - for stdin."),
+    click.option("--jobs", type=click.IntRange(1, 2), envvar="GRAPHDIFF_JOBS", default=2, show_default=True,
+                 help="Processes that parse a program of over a million characters (2 needs two cores; "
+                      "1 parses in this process). Also GRAPHDIFF_JOBS."),
 ]
 _TABLE_OPTIONS = [
     click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
@@ -231,8 +234,8 @@ def program_options(fn: Callable) -> Callable:
     """FILE, -e, --set, --inputs, --format, --all, --ieee and --traceback, shared by every command."""
 
     @functools.wraps(fn)
-    def wrapper(file, expr, sets, inputs, fmt, all_rows, ieee, **kwargs):
-        return fn(Context(file, expr, sets, inputs, fmt, all_rows, ieee), **kwargs)
+    def wrapper(file, expr, sets, inputs, jobs, fmt, all_rows, ieee, **kwargs):
+        return fn(Context(file, expr, sets, inputs, fmt, all_rows, ieee, jobs), **kwargs)
 
     return _apply(wrapper, _PROGRAM_OPTIONS + _TABLE_OPTIONS + _ERROR_OPTIONS)
 
@@ -242,8 +245,8 @@ def source_options(fn: Callable) -> Callable:
     --all, for commands with an output of their own (draw)."""
 
     @functools.wraps(fn)
-    def wrapper(file, expr, sets, inputs, ieee, **kwargs):
-        return fn(Context(file, expr, sets, inputs, "table", False, ieee), **kwargs)
+    def wrapper(file, expr, sets, inputs, jobs, ieee, **kwargs):
+        return fn(Context(file, expr, sets, inputs, "table", False, ieee, jobs), **kwargs)
 
     return _apply(wrapper, _PROGRAM_OPTIONS + _ERROR_OPTIONS)
 
@@ -360,9 +363,11 @@ def _progress(label: str):
 @click.option("--wrt", multiple=True, metavar="INPUT", help="With respect to this input (repeatable; default: all).")
 @click.option("--max-paths", type=click.IntRange(min=0), default=100_000, show_default=True,
               help="--mode paths refuses to enumerate more paths than this.")
+@click.option("--max-work", type=click.IntRange(min=0), default=100_000_000, show_default=True,
+              help="--mode forward refuses to visit more edges than this in all its sweeps.")
 @click.option("--trace", is_flag=True, help="Show each step of the sweeps as the essay reasons.")
 @run_safely
-def grad(ctx: Context, mode: str, of, wrt, max_paths: int, trace: bool) -> None:
+def grad(ctx: Context, mode: str, of, wrt, max_paths: int, max_work: int, trace: bool) -> None:
     """Derivatives of the outputs with respect to the inputs (the Jacobian), by reverse mode, forward mode
     or the sum over paths, with the operations each performed.
 
@@ -385,8 +390,8 @@ def grad(ctx: Context, mode: str, of, wrt, max_paths: int, trace: bool) -> None:
 
     values = ctx.values()
     lin = linearize_for_derivatives(g, values, ieee=ctx.ieee)
-    r = compute(g, values, mode=mode, of=of, wrt=wrt, max_paths=max_paths, ieee=ctx.ieee, lin=lin,
-                progress=_progress(f"{mode} sweeps"))
+    r = compute(g, values, mode=mode, of=of, wrt=wrt, max_paths=max_paths, max_work=max_work, ieee=ctx.ieee,
+                lin=lin, progress=_progress(f"{mode} sweeps"))
     faults = derivative_faults(lin, r.jacobian)
     if faults and not ctx.ieee:
         raise faults[0].error(g)

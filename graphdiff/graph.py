@@ -335,8 +335,9 @@ def _lay_edges(g: Graph) -> None:
 
 # ---- loading -------------------------------------------------------------------------------------------------
 
-def loads(text: str, source: str = "<expr>") -> Graph:
-    """Parse and build a graph from program text.
+def loads(text: str, source: str = "<expr>", jobs: int = 1) -> Graph:
+    """Parse and build a graph from program text (``jobs=2``: parse a large text in two processes, see
+    :func:`graphdiff.parse.parse`).
 
     >>> g = loads("c = a + b; d = b + 1; e = c * d")
     >>> g.names, g.n_edges
@@ -348,7 +349,7 @@ def loads(text: str, source: str = "<expr>") -> Graph:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     try:
         with no_gc():
-            return build(parse(text), source, text)
+            return build(parse(text, jobs), source, text)
     except GraphdiffError as e:
         raise e.locate(source, text)
 
@@ -372,7 +373,7 @@ def no_gc():
             gc.enable()
 
 
-def load(path: str | Path) -> Graph:
+def load(path: str | Path, jobs: int = 1) -> Graph:
     """Read a program file (UTF-8; a BOM and CRLF line endings are accepted) and build its graph."""
     p = Path(path)
     try:
@@ -389,4 +390,4 @@ def load(path: str | Path) -> Graph:
         line = data[:e.start].count(b"\n") + 1
         col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
         raise InputError(f"not UTF-8 text (byte 0x{data[e.start]:02x})", line, col, source=str(p)) from None
-    return loads(text, str(p))
+    return loads(text, str(p), jobs)

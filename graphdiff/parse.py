@@ -15,6 +15,7 @@ import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from lark import Lark, Token, Transformer
 from lark.grammar import Rule
@@ -41,15 +42,16 @@ class Num(float):
         return self
 
 
-class Ref:
-    """A use of a named or anonymous node, with where it appears."""
+class Ref(NamedTuple):
+    """A use of a named or anonymous node, with where it appears. A tuple: cheap to make, and to send between
+    processes (see :func:`parse`'s ``jobs``)."""
 
-    __slots__ = ("name", "line", "col", "atomic", "base", "index")
-
-    def __init__(self, name: str, line: int, col: int, atomic: bool = True, base: str | None = None,
-                 index: int | None = None):
-        self.name, self.line, self.col, self.atomic = name, line, col, atomic
-        self.base, self.index = base, index  # for x[3]: base "x", index 3
+    name: str
+    line: int
+    col: int
+    atomic: bool = True
+    base: str | None = None  # for x[3]: base "x", index 3
+    index: int | None = None
 
     def text(self) -> str:
         return self.name if self.atomic else f"({self.name})"
@@ -65,8 +67,7 @@ class Pending:
         self.paren = False
 
 
-@dataclass(slots=True)
-class Definition:
+class Definition(NamedTuple):
     """One node as written: ``op`` is a primitive name, ``"input"`` or ``"const"``."""
 
     name: str
@@ -436,18 +437,134 @@ def _end(text: str) -> tuple[int, int]:
     return len(lines), len(lines[-1]) + 1
 
 
-def parse(text: str) -> Program:
-    """Parse program text into a :class:`Program`; raises :class:`ParseError` and friends with positions."""
+#: Below this many characters a file is parsed in one process even when ``jobs`` allows more (a fork and the
+#: transfer of half a program cost more than they save on small files).
+PARALLEL_MIN_CHARS = 1_000_000
+
+
+def parse(text: str, jobs: int = 1) -> Program:
+    """Parse program text into a :class:`Program`; raises :class:`ParseError` and friends with positions.
+
+    ``jobs=2`` parses a large text (over :data:`PARALLEL_MIN_CHARS` characters) in two processes: statements
+    never span lines, so the text is cut at a newline near its middle, a forked child parses the second
+    half with the same parser while this process parses the first, and the halves are joined. The result is
+    the Program one process makes (tests compare them); when the halves cannot be joined exactly (an error in
+    the second half, a name assigned in both, shortened names) the whole text is parsed again in one process,
+    so errors are the same too. Needs ``os.fork`` (not on Windows); otherwise one process is used."""
+    if jobs > 1 and len(text) >= PARALLEL_MIN_CHARS and can_fork():
+        program = _parse_in_two(text)
+        if program is not None:
+            return program
+    with _lock:
+        return _parse_locked(_get_parser(), text)
+
+
+def _parse_locked(parser: Lark, text: str) -> Program:
+    _lower.reset()
+    try:
+        return parser.parse(text)
+    except UnexpectedInput as e:
+        raise _parse_error(e, text) from None
+    except VisitError as e:  # pragma: no cover - lark wraps callback errors in some modes
+        if isinstance(e.orig_exc, GraphdiffError):
+            raise e.orig_exc from None
+        raise
+    finally:
+        _lower.reset()
+
+
+def can_fork() -> bool:
+    """Whether a second process can parse: fork exists, two cores are available, and no other thread runs
+    (forking a threaded process is unsafe)."""
+    if not hasattr(os, "fork") or threading.active_count() != 1:
+        return False
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return cores >= 2
+
+
+def _parse_in_two(text: str) -> Program | None:
+    import pickle
+    import signal
+
+    # The child also converts and sends its half (about a third more work than parsing it): give it less.
+    cut = text.find("\n", len(text) * 11 // 20)
+    if cut < 0 or cut == len(text) - 1:
+        return None
+    head, tail = text[:cut + 1], text[cut + 1:]
     with _lock:
         parser = _get_parser()
-        _lower.reset()
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: parse the second half, send it, leave without running any cleanup
+            try:
+                os.close(read)
+                with os.fdopen(write, "wb") as out:
+                    try:
+                        part = _part(parser, tail, head.count("\n"))
+                    except BaseException:
+                        part = None
+                    pickle.dump(part, out, protocol=pickle.HIGHEST_PROTOCOL)
+            finally:
+                os._exit(0)
+        os.close(write)
+        done = False
         try:
-            return parser.parse(text)
-        except UnexpectedInput as e:
-            raise _parse_error(e, text) from None
-        except VisitError as e:  # pragma: no cover - lark wraps callback errors in some modes
-            if isinstance(e.orig_exc, GraphdiffError):
-                raise e.orig_exc from None
-            raise
+            program = _parse_locked(parser, head)  # an error here is the first error of the whole text
+            with os.fdopen(read, "rb") as inp:
+                read = None
+                part = pickle.load(inp)
+            os.waitpid(pid, 0)
+            done = True
+        except (EOFError, pickle.UnpicklingError, OSError):  # the child died (killed, out of memory)
+            part = None
         finally:
-            _lower.reset()
+            if read is not None:
+                os.close(read)
+            if not done:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                    os.waitpid(pid, 0)
+                except (ProcessLookupError, ChildProcessError):
+                    pass
+    return _join(program, part) if part is not None else None
+
+
+def _part(parser: Lark, text: str, offset: int) -> tuple | None:
+    """In the child: the second half's definitions, uses and outputs, with lines counted from the top of the
+    whole text, as plain tuples (cheap to pickle); None when it cannot be joined exactly."""
+    program = _parse_locked_state(parser, text)
+    if _lower.long_names:
+        return None  # numbered short names would restart at #1
+    def ref(r: Ref) -> Ref:
+        return r._replace(line=r.line + offset)
+    defs = [d._replace(line=d.line + offset,
+                       args=[ref(a) if a.__class__ is Ref else float(a) for a in d.args],
+                       default=None if d.default is None else float(d.default))
+            for d in program.definitions.values()]
+    return defs, [(k, ref(r)) for k, r in program.uses.items()], [ref(r) for r in program.outputs]
+
+
+def _parse_locked_state(parser: Lark, text: str) -> Program:
+    """Parse and keep the transformer's counters (the child reads ``long_names`` afterwards)."""
+    _lower.reset()
+    return parser.parse(text)
+
+
+def _join(program: Program, part: tuple) -> Program | None:
+    """Append the second half to the first, as one process would have built it, or None when only a parse of
+    the whole text gives the exact result (a name defined in both halves is an error whose message names the
+    earlier line)."""
+    defs = program.definitions
+    tail_defs, tail_uses, tail_outputs = part
+    for d in tail_defs:
+        prev = defs.get(d.name)
+        if prev is None:
+            defs[d.name] = d
+        elif not (d.kind == "anon" and prev.kind == "anon"):  # identical anonymous nodes are one node
+            return None
+    uses = program.uses
+    for name, r in tail_uses:
+        if name not in uses:
+            uses[name] = r
+    program.outputs.extend(tail_outputs)
+    return program
