@@ -13,7 +13,7 @@ from .cost import Cost, cost
 from .errors import ComputeError, CycleError, Diagnostic, ExitCode, GraphdiffError, InputError, ParseError
 from .evaluate import Linearization, Values, bind, evaluate, linearize
 from .forward import forward_sweep
-from .grad import MODES, Gradient, Operations, grad
+from .grad import MODES, Gradient, Operations, TooMuchWork, grad
 from .graph import Graph, load, loads
 from .ops import PRIMITIVES, Primitive
 from .paths import TooManyPaths, count_paths, iter_paths, path_matrix, path_products, path_sum
@@ -23,6 +23,6 @@ __version__ = "0.1.0"
 __all__ = [
     "Cost", "ComputeError", "CycleError", "Diagnostic", "ExitCode", "Gradient", "Graph", "GraphdiffError",
     "InputError", "Linearization", "MODES", "Operations", "PRIMITIVES", "ParseError", "Primitive", "Sweep",
-    "TooManyPaths", "Values", "bind", "cost", "count_paths", "evaluate", "forward_sweep", "grad", "gradient",
+    "TooManyPaths", "TooMuchWork", "Values", "bind", "cost", "count_paths", "evaluate", "forward_sweep", "grad", "gradient",
     "iter_paths", "linearize", "load", "loads", "path_matrix", "path_products", "path_sum", "reverse_sweep",
 ]

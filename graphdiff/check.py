@@ -20,7 +20,12 @@ At a non-differentiable point (a warning such as ``relu`` at 0 or a tie in ``max
 convention, so finite differences and SymPy are shown but not judged for the pairs the kink lies between.
 
 The step for input ``x`` is ``h = ε^(1/3) · max(1, |x|)`` (rounded so that ``x + h`` is exact); the estimate
-is ``(4 D(h/2) - D(h)) / 3`` with ``D(h) = (f(x + h) - f(x - h)) / 2h``.
+is ``(4 D(h/2) - D(h)) / 3`` with ``D(h) = (f(x + h) - f(x - h)) / 2h``. Near the edge of a domain (``log(x)`` at
+``x = 1e-12``) the step is halved, up to ``FD_SHRINK`` times, until every point of the stencil evaluates; where
+none does, finite differences are not run for that input and the pair says why (``PairCheck.not_run``).
+
+Forward mode keeps only the outputs' derivatives of each sweep, and is not run (for every pair, or for the
+pairs left when the bound is passed) when its sweeps would visit more than ``FORWARD_MAX_WORK`` edges in all.
 
 With ``points > 0`` the check is repeated at random points near the given values (``x + spread · max(1, |x|)
 · u`` with ``u`` uniform in [-1, 1], from ``seed``). A random point where evaluation or a derivative fails
@@ -42,8 +47,9 @@ from typing import Mapping
 from .errors import ComputeError, Diagnostic, GraphdiffError
 from .evaluate import Linearization, bind, evaluate
 from .faults import derivative_faults, linearize_for_derivatives
-from .forward import forward_sweep, out_edges
+from .forward import forward_sweep, forward_visits, out_edges
 from .graph import Graph
+from .ops import fmt_num
 from .paths import path_matrix, path_sum
 from .reverse import reverse_sweep
 
@@ -60,6 +66,12 @@ SYMBOLIC_MAX_TREE = 2_000
 FD_MAX_WORK = 4_000_000
 #: The sum over paths is skipped above this many (pair × edge) visits.
 PATHS_MAX_WORK = 5_000_000
+#: Forward mode is skipped above this many edge visits (its sweeps at every point together).
+FORWARD_MAX_WORK = 50_000_000
+#: Counting those visits before the check is skipped above this many edge steps (the sweeps stop at the bound).
+FORWARD_COUNT_BUDGET = 20_000_000
+#: The finite-difference step is halved at most this many times to keep its stencil inside a domain.
+FD_SHRINK = 30
 
 
 @dataclass(frozen=True)
@@ -74,6 +86,7 @@ class PairCheck:
     rel_error: float
     failed: tuple[str, ...]  # methods that disagree with reverse mode
     unjudged: tuple[str, ...] = ()  # methods shown but not judged here (a kink)
+    not_run: dict[str, str] = field(default_factory=dict)  # method -> why it has no value for this pair
 
     @property
     def ok(self) -> bool:
@@ -116,37 +129,74 @@ class CheckResult:
 
 # ---- finite differences ----------------------------------------------------------------------------------
 
-def _outputs_at(g: Graph, point: dict[str, float], outs: list[int]) -> list[float] | None:
+def _outputs_at(g: Graph, point: dict[str, float], outs: list[int]) -> list[float] | str:
+    """The outputs at ``point``, or why they cannot be had there (an error, a NaN or infinite output)."""
     try:
-        v = evaluate(g, point, ieee=True).values
-    except GraphdiffError:
-        return None
-    ys = [v[o] for o in outs]
-    return ys if all(math.isfinite(y) for y in ys) else None
+        v = evaluate(g, point, ieee=True)
+    except GraphdiffError as e:
+        return e.message
+    ys = [v.values[o] for o in outs]
+    bad = next((n for n, y in enumerate(ys) if not math.isfinite(y)), None)
+    if bad is None:
+        return ys
+    return v.faults[0].message if v.faults else f"{g.names[outs[bad]]} = {fmt_num(ys[bad])}"
 
 
-def finite_differences(g: Graph, point: dict[str, float], input: int, outs: list[int]
-                       ) -> list[tuple[float, float] | None]:
-    """``(estimate, error estimate)`` of ∂output/∂input for every output, or None where a stencil point
-    cannot be evaluated (a domain edge within the step)."""
+def stencil(g: Graph, point: dict[str, float], input: int, outs: list[int]
+            ) -> tuple[float, dict[float, list[float]]] | str:
+    """The step ``h`` and the outputs at ``x ± h`` and ``x ± h/2``; or, when no step evaluates, why.
+
+    Near the edge of a domain the step is halved (at most ``FD_SHRINK`` times) until the four points
+    evaluate, then divided by 16 once more if they still do there: the first step that fits lies within a
+    factor 2 of the edge, where the derivatives grow too fast for the extrapolation."""
     name = g.names[input]
     x = point[name]
-    h = EPS ** (1 / 3) * max(1.0, abs(x))
-    h = (x + h) - x  # exactly representable step
-    ys = {}
-    for step in (h, -h, h / 2, -h / 2):
-        ys[step] = _outputs_at(g, {**point, name: x + step}, outs)
-        if ys[step] is None:
-            return [None] * len(outs)
+    h0 = EPS ** (1 / 3) * max(1.0, abs(x))
+
+    def at(shrink: int) -> tuple[float, dict[float, list[float]]] | str:
+        h = (x + h0 / 2 ** shrink) - x  # exactly representable step
+        if not h > 0:
+            return f"the step {fmt_num(h0 / 2 ** shrink)} vanishes next to {name} = {fmt_num(x)}"
+        ys: dict[float, list[float]] = {}
+        for step in (h, -h, h / 2, -h / 2):
+            y = _outputs_at(g, {**point, name: x + step}, outs)
+            if isinstance(y, str):
+                return f"at {name} = {fmt_num(x + step)}: {y}"
+            ys[step] = y
+        return h, ys
+
+    for shrink in range(FD_SHRINK + 1):
+        st = at(shrink)
+        if not isinstance(st, str):
+            if shrink:
+                finer = at(shrink + 4)
+                return st if isinstance(finer, str) else finer
+            return st
+    return (f"no step keeps the stencil {name} ± h inside the domain, from h = {fmt_num(h0)} down to "
+            f"{fmt_num(h0 / 2 ** FD_SHRINK)}; with the smallest, {st}")
+
+
+def richardson(h: float, ys: dict[float, list[float]]) -> list[tuple[float, float]]:
+    """``(estimate, error estimate)`` for every output from the stencil of :func:`stencil`."""
     out = []
-    for n in range(len(outs)):
+    for n in range(len(ys[h])):
         d1 = (ys[h][n] - ys[-h][n]) / (2 * h)
         d2 = (ys[h / 2][n] - ys[-h / 2][n]) / h
         est = (4 * d2 - d1) / 3
+        if not math.isfinite(est):  # 4·d2 overflowed: the same estimate, written so that it does not
+            est = d2 + (d2 - d1) / 3
         fmax = max(abs(ys[s][n]) for s in ys)
         err = abs(est - d2) + 100 * EPS * fmax / h
         out.append((est, err))
     return out
+
+
+def finite_differences(g: Graph, point: dict[str, float], input: int, outs: list[int]
+                       ) -> list[tuple[float, float] | None]:
+    """``(estimate, error estimate)`` of ∂output/∂input for every output, or None where no stencil inside the
+    domain was found (:func:`stencil` says why)."""
+    st = stencil(g, point, input, outs)
+    return [None] * len(outs) if isinstance(st, str) else richardson(*st)
 
 
 # ---- SymPy -----------------------------------------------------------------------------------------------
@@ -272,35 +322,53 @@ def _check_point(g: Graph, index: int, values: dict[int, float], outs: list[int]
     names = g.names
     point = {names[i]: v for i, v in values.items()}
     lin = linearize_for_derivatives(g, point, ieee=ieee)
-    rev = {o: reverse_sweep(lin, o).derivatives for o in outs}
-    jac = {o: {i: rev[o].get(i, 0.0) for i in ins} for o in outs}
+    jac = {}
+    for o in outs:
+        d = reverse_sweep(lin, o).derivatives
+        jac[o] = {i: d.get(i, 0.0) for i in ins}
     faults = derivative_faults(lin, jac)
     if faults and not ieee:
         raise faults[0].error(g)
-    fwd: dict[int, dict[int, float]] = {}
-    if "forward" in methods:
+    fwd: dict[int, dict[int, float]] = {}  # input -> {output: derivative}: the outputs' entries only
+    if "forward" in methods and opts["forward_left"] >= 0:
         oe = out_edges(lin)
-        for i in ins:
-            fwd[i] = forward_sweep(lin, i, oe).derivatives
+        for n, i in enumerate(ins):
+            s = forward_sweep(lin, i, oe)
+            d = s.derivatives
+            fwd[i] = {o: d.get(o, 0.0) for o in outs}
+            opts["forward_left"] -= s.multiplications
+            if opts["forward_left"] < 0:  # the bound is passed: no forward mode for the pairs left
+                opts["skipped"]["forward"] = (
+                    f"the forward sweeps passed {FORWARD_MAX_WORK:,} edge visits at point {index} after "
+                    f"{n + 1:,} of {len(ins):,} inputs; the pairs left are not checked by forward mode")
+                break
     fd: dict[int, list] = {}
+    fd_why: dict[int, str] = {}
     if "fd" in methods:
         for i in ins:
-            fd[i] = finite_differences(g, point, i, outs)
+            st = stencil(g, point, i, outs)
+            if isinstance(st, str):
+                fd[i], fd_why[i] = [None] * len(outs), st
+            else:
+                fd[i] = richardson(*st)
     kinks = _kink_pairs(g, lin.warnings, outs, ins)
     pairs = []
     for n_o, o in enumerate(outs):
         for i in ins:
             ref = jac[o][i]
             vals: dict[str, float | None] = {"reverse": ref}
+            not_run: dict[str, str] = {}
             fd_err = None
             if "forward" in methods:
-                vals["forward"] = fwd[i].get(o, 0.0)
+                vals["forward"] = fwd[i][o] if i in fwd else None
             if "paths" in methods:
                 count = opts["path_counts"][o][i]
                 vals["paths"] = path_sum(g, lin.partials, i, o).total if count <= opts["max_paths"] else None
             if "fd" in methods:
                 r = fd[i][n_o]
                 vals["fd"], fd_err = (None, None) if r is None else r
+                if i in fd_why:
+                    not_run["fd"] = fd_why[i]
             if sym is not None:
                 try:
                     vals["symbolic"] = sym.derivative(o, i, values)
@@ -326,7 +394,7 @@ def _check_point(g: Graph, index: int, values: dict[int, float], outs: list[int]
                     ok = _close(v, ref, opts["rtol"], opts["atol"])
                 if not ok:
                     failed.append(m)
-            pairs.append(PairCheck(o, i, vals, fd_err, abs_err, rel_err, tuple(failed), tuple(unjudged)))
+            pairs.append(PairCheck(o, i, vals, fd_err, abs_err, rel_err, tuple(failed), tuple(unjudged), not_run))
     fault_diags = list(lin.faults) + [f.diagnostic(g) for f in faults]
     return PointCheck(index, values, pairs, None, list(lin.warnings), fault_diags)
 
@@ -359,6 +427,14 @@ def check(g: Graph, inputs: Mapping[str, float] | None = None, *, points: int = 
             skipped["symbolic"] = why
     else:
         skipped["symbolic"] = "turned off (--no-symbolic)"
+    forward_left = FORWARD_MAX_WORK  # edge visits the forward sweeps may still make, at all points together
+    if sum(g.n_edges - g.edge_start[i + 1] for i in ins) * (points + 1) > FORWARD_MAX_WORK:
+        visits = forward_visits(g, ins, FORWARD_COUNT_BUDGET)
+        if visits is not None and visits * (points + 1) > FORWARD_MAX_WORK:
+            methods.remove("forward")
+            at = f" at each of {points + 1:,} points" if points else ""
+            skipped["forward"] = (f"its {len(ins):,} sweeps (one per input) would visit {visits:,} edges{at}, more "
+                                  f"than forward mode is run for ({FORWARD_MAX_WORK:,} edge visits)")
     counts: dict[int, dict[int, int]] = {}
     if len(outs) * len(ins) * max(g.n_edges, 1) > PATHS_MAX_WORK:
         methods.remove("paths")
@@ -371,7 +447,7 @@ def check(g: Graph, inputs: Mapping[str, float] | None = None, *, points: int = 
             skipped["paths"] = (f"some pairs have more than --max-paths {max_paths:,} paths (up to {worst:,}); "
                                 "those pairs are not summed over paths")
     opts = {"rtol": rtol, "atol": atol, "fd_rtol": fd_rtol, "fd_atol": fd_atol, "max_paths": max_paths,
-            "path_counts": counts}
+            "path_counts": counts, "forward_left": forward_left, "skipped": skipped}
     results = [_check_point(g, 0, base, outs, ins, methods, opts, sym, ieee)]
     rng = random.Random(seed)
     for n in range(1, points + 1):

@@ -36,9 +36,13 @@ class Cost:
         return {"forward": self.forward, "reverse": self.reverse, "paths": self.paths}
 
     def cheapest(self) -> str:
-        """The mode with the fewest operations; ties go to fewer sweeps."""
-        return min(("reverse", "forward", "paths"),
-                   key=lambda m: (self.modes()[m].total, self.modes()[m].sweeps or 0))
+        """The factored mode (reverse or forward) with the fewest operations, ties going to fewer sweeps and
+        then to reverse; the naive sum over paths only when it takes strictly fewer operations and more than
+        none (so that every other mode's ratio to the cheapest is finite)."""
+        best = min(("reverse", "forward"), key=lambda m: (self.modes()[m].total, self.modes()[m].sweeps))
+        if 0 < self.paths.total < self.modes()[best].total:
+            return "paths"
+        return best
 
 
 def _side(g: Graph, seeds: list[int], forward: bool, progress) -> Operations:
@@ -106,9 +110,10 @@ def cost(g: Graph, inputs: list[int] | None = None, outputs: list[int] | None = 
     rev = _side(g, outs, False, progress)
     # Paths: counts and lengths from all inputs at once; pairs joined by a path from the reverse bitsets.
     n_paths, lengths = path_lengths(g, ins)
-    out_set = set(outs)
-    P = sum(n_paths[o] for o in out_set if o not in set(ins))
-    L = sum(lengths[o] for o in out_set if o not in set(ins))
+    in_set = set(ins)
+    ends = [o for o in set(outs) if o not in in_set]
+    P = sum(n_paths[o] for o in ends)
+    L = sum(lengths[o] for o in ends)
     pairs = _connected_pairs(g, ins, outs)
     paths = Operations(0, L - P, P - pairs)
     return Cost(g, ins, outs, fwd, rev, paths, P, pairs)
@@ -118,10 +123,11 @@ def _connected_pairs(g: Graph, ins: list[int], outs: list[int]) -> int:
     """How many (input, output) pairs a path joins, with bitsets over the smaller side."""
     small, forward = (ins, True) if len(ins) <= len(outs) else (outs, False)
     other = set(outs if forward else ins)
-    if len(small) > BITSET_SEEDS:  # both sides huge: one traversal per seed
+    if len(small) > BITSET_SEEDS:  # both sides huge: one traversal per seed, over neighbour lists made once
+        nxt = g.successors() if forward else [[g.edge_src[k] for k in g.in_edges(v)] for v in range(len(g))]
         total = 0
         for s in small:
-            total += sum(1 for v in _reachable(g, s, forward) if v in other and v != s)
+            total += sum(1 for v in _reachable(nxt, s) if v in other and v != s)
         return total
     bits = [0] * len(g)
     for b, s in enumerate(small):
@@ -135,14 +141,12 @@ def _connected_pairs(g: Graph, ins: list[int], outs: list[int]) -> int:
     return sum(bits[v].bit_count() for v in other) - len(set(small) & other)  # no (x, x) pairs
 
 
-def _reachable(g: Graph, s: int, forward: bool) -> set[int]:
+def _reachable(nxt: list[list[int]], s: int) -> set[int]:
+    """The nodes reachable from ``s`` along ``nxt`` (successors, or predecessors), ``s`` included."""
     seen = {s}
     stack = [s]
-    out = g.successors() if forward else None
     while stack:
-        v = stack.pop()
-        nxt = out[v] if forward else [g.edge_src[k] for k in g.in_edges(v)]
-        for w in nxt:
+        for w in nxt[stack.pop()]:
             if w not in seen:
                 seen.add(w)
                 stack.append(w)

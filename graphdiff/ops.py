@@ -272,9 +272,8 @@ PRIMITIVES: dict[str, Primitive] = {p.name: p for p in [
           lambda k, t, out: f"1/{len(t)}"),
 ]}
 
-#: Names a program can call, with their operand counts (None: one or more).
-#: The infix operators are primitives too; ``pow(x, y)`` and ``x ^ y`` are one primitive.
-OPERATORS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "neg": "neg", "^": "pow"}
+#: Names a program can call. The infix operators are primitives too (add, sub, mul, div, neg, written
+#: with + - * / and unary -); ``pow(x, y)`` and ``x ^ y`` are one primitive.
 FUNCTIONS: dict[str, str] = {name: name for name in PRIMITIVES
                              if name not in ("add", "sub", "mul", "div", "neg", "id")}
 #: The n-ary reductions that accept a whole vector, e.g. ``sum(x)``.

@@ -77,10 +77,17 @@ def path_matrix(g: Graph, inputs: list[int] | None = None, outputs: list[int] | 
     inputs = g.inputs if inputs is None else inputs
     outputs = g.outputs if outputs is None else outputs
     if len(outputs) <= len(inputs):
-        rows = {o: counts_to(g, o) for o in outputs}
-        return {o: {i: rows[o][i] for i in inputs} for o in outputs}
-    cols = {i: counts_from(g, i) for i in inputs}
-    return {o: {i: cols[i][o] for i in inputs} for o in outputs}
+        out = {}
+        for o in outputs:  # one full row at a time: only the inputs' counts are kept
+            row = counts_to(g, o)
+            out[o] = {i: row[i] for i in inputs}
+        return out
+    out = {o: {} for o in outputs}
+    for i in inputs:
+        col = counts_from(g, i)
+        for o in outputs:
+            out[o][i] = col[o]
+    return out
 
 
 def iter_paths(g: Graph, source: int, target: int) -> Iterator[list[int]]:
@@ -161,16 +168,84 @@ def path_sum(g: Graph, partials: list[float], source: int, target: int, max_path
     count) when there are more than ``max_paths`` paths."""
     count = count_paths(g, source, target)
     if max_paths is not None and count > max_paths:
-        raise TooManyPaths(
-            f"the sum over paths from '{g.names[source]}' to '{g.names[target]}' would enumerate "
-            f"{count:,} paths, more than --max-paths {max_paths:,}; raise --max-paths or use a factored "
-            "mode (--mode reverse or forward)")
+        raise _too_many(g, source, target, count, max_paths)
     total = 0.0
     mults = 0
     for p in path_products(g, partials, source, target):
         total += p.product
         mults += max(len(p.factors) - 1, 0)
     return PathSum(source, target, count, total, mults, max(count - 1, 0))
+
+
+def _too_many(g: Graph, source: int, target: int, count: int, max_paths: int) -> TooManyPaths:
+    return TooManyPaths(
+        f"the sum over paths from '{g.names[source]}' to '{g.names[target]}' would enumerate "
+        f"{count:,} paths, more than --max-paths {max_paths:,}; raise --max-paths or use a factored "
+        "mode (--mode reverse or forward)")
+
+
+def path_sums(g: Graph, partials: list[float], sources: list[int], targets: list[int],
+              max_paths: int | None = None) -> dict[int, dict[int, PathSum]]:
+    """:func:`path_sum` for every (source, target) pair: ``{target: {source: PathSum}}``, the same numbers
+    (products multiplied from the source, added in :func:`iter_paths` order) and the same operation counts.
+
+    The counts come first, by one dynamic programme per target or per source (:func:`path_matrix`), and the
+    first pair with more than ``max_paths`` paths is refused before anything is enumerated. Then one
+    depth-first enumeration per source walks every path from it to every target at once, entering only nodes
+    that reach a target: the work is the total length of the paths, with no pass over the graph per pair.
+
+    >>> from graphdiff import loads, linearize
+    >>> g = loads("c = a + b; d = b + 1; e = c * d")
+    >>> s = path_sums(g, linearize(g, {"a": 2, "b": 1}).partials, g.inputs, g.outputs)[g.node("e")]
+    >>> [(p.count, p.total, p.multiplications, p.additions) for p in s.values()]
+    [(1, 2.0, 1, 0), (2, 5.0, 2, 1)]
+    """
+    counts = path_matrix(g, sources, targets)
+    if max_paths is not None:
+        for t in targets:
+            for s in sources:
+                if counts[t][s] > max_paths:
+                    raise _too_many(g, s, t, counts[t][s], max_paths)
+    n = len(g)
+    is_target = bytearray(n)
+    for t in targets:
+        is_target[t] = 1
+    src, dst, start = g.edge_src, g.edge_dst, g.edge_start
+    end = start[max(targets) + 1] if targets else 0
+    alive = bytearray(is_target)  # reaches a target
+    for k in range(end - 1, -1, -1):
+        if alive[dst[k]]:
+            alive[src[k]] = 1
+    out: dict[int, list[int]] = {}  # the edges into live nodes, by tail, in increasing order
+    for k in range(end):
+        if alive[dst[k]]:
+            out.setdefault(src[k], []).append(k)
+    result: dict[int, dict[int, PathSum]] = {t: {} for t in targets}
+    for s in sources:
+        total: dict[int, float] = {}
+        mults: dict[int, int] = {}
+        if is_target[s]:  # the empty path: product 1, no multiplication
+            total[s], mults[s] = 1.0, 0
+        stack = [iter(out.get(s, ()))]
+        prods = [1.0]
+        while stack:
+            k = next(stack[-1], None)
+            if k is None:
+                stack.pop()
+                prods.pop()
+                continue
+            p = prods[-1] * partials[k]
+            d = dst[k]
+            if is_target[d]:
+                total[d] = total.get(d, 0.0) + p
+                mults[d] = mults.get(d, 0) + len(stack) - 1  # a path of k edges: k - 1 multiplications
+            if d in out:
+                stack.append(iter(out[d]))
+                prods.append(p)
+        for t in targets:
+            c = counts[t][s]
+            result[t][s] = PathSum(s, t, c, total.get(t, 0.0), mults.get(t, 0), max(c - 1, 0))
+    return result
 
 
 def path_lengths(g: Graph, sources: list[int]) -> tuple[list[int], list[int]]:

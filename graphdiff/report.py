@@ -201,9 +201,13 @@ def grad_report(r: Gradient, trace: list | None = None) -> Report:
     if starts[-1]:
         what = ("∂output/∂node for every node the sweep from each output reaches" if reverse
                 else "∂node/∂input for every node the sweep from each input reaches")
+        if r.truncated:
+            what = ("∂output/∂input for every input the sweep from each output reaches" if reverse
+                    else "∂output/∂input for every output the sweep from each input reaches")
         tables.append(Table(f"Derivatives by {r.mode} mode: {what}", ["seed", "node", "derivative", "value"],
                             Rows(starts[-1], deriv_row), f"{plural(len(r.sweeps), 'sweep')}; nodes a sweep does "
                                                          "not reach have derivative 0", numeric=(3,)))
+    notes = [f"derivatives truncated: {r.truncated} (the Jacobian is complete)"] if r.truncated else []
 
     def data() -> dict[str, Any]:
         derivs: dict[str, dict[str, Any]] = {}
@@ -217,6 +221,8 @@ def grad_report(r: Gradient, trace: list | None = None) -> Report:
                "jacobian": {names[o]: {names[i]: num(jac[o][i]) for i in ins} for o in outs},
                "derivatives": derivs, "operations": _ops_json(r.operations),
                "values": {names[o]: num(r.lin.values[o]) for o in outs}}
+        if r.truncated:
+            out["derivatives_truncated"] = r.truncated
         if r.path_counts:
             out["path_counts"] = {names[o]: {names[i]: c for i, c in row.items()} for o, row in r.path_counts.items()}
         if trace is not None:
@@ -224,7 +230,7 @@ def grad_report(r: Gradient, trace: list | None = None) -> Report:
         _add_diagnostics(out, r.lin)
         return out
 
-    return Report(tables, data, warnings=_faults(r.lin))
+    return Report(tables, data, notes, warnings=_faults(r.lin))
 
 
 # ---- paths ---------------------------------------------------------------------------------------------------
@@ -257,8 +263,9 @@ def paths_report(g: Graph, source: int, target: int, count: int, paths: list[Pat
         if total_method == "paths":
             notes.append(f"sum of all path products = ∂{names[target]}/∂{names[source]} = {fmt_num(total)}")
         else:
-            notes.append(f"∂{names[target]}/∂{names[source]} = {fmt_num(total)} (by one factored sweep: the "
-                         f"{count:,} paths are more than --max-paths allows enumerating)")
+            notes.append(f"∂{names[target]}/∂{names[source]} = {fmt_num(total)} (by one factored sweep: "
+                         f"{plural(count, 'path')} {'is' if count == 1 else 'are'} more than --max-paths allows "
+                         "enumerating)")
     if naive is not None and factored is not None:
         data["naive"] = {"multiplications": naive.multiplications, "additions": naive.additions}
         data["factored"] = {"multiplications": factored.multiplications, "additions": factored.additions}
@@ -278,7 +285,7 @@ def matrix_report(g: Graph, matrix: dict[int, dict[int, int]]) -> Report:
     total = sum(c for row in matrix.values() for c in row.values())
     data = {"count": total, "matrix": {names[o]: {names[i]: c for i, c in row.items()} for o, row in matrix.items()}}
     return Report([Table(f"Number of paths from every input to every output of {g.source}",
-                         ["output", "input", "paths"], rows, f"{total:,} paths in all", numeric=(2,))], data)
+                         ["output", "input", "paths"], rows, f"{plural(total, 'path')} in all", numeric=(2,))], data)
 
 
 # ---- cost ----------------------------------------------------------------------------------------------------
@@ -305,19 +312,19 @@ def cost_sentence(c: Cost) -> list[str]:
     f, r = c.forward, c.reverse
     if f.sweeps == r.sweeps and f.total == r.total:
         first = (f"Forward and reverse mode cost the same here: {plural(f.sweeps, 'sweep')} and "
-                 f"{f.total:,} operations each.")
+                 f"{plural(f.total, 'operation')} each.")
     else:
         win, lose = ("reverse", "forward") if (r.total, r.sweeps) <= (f.total, f.sweeps) else ("forward", "reverse")
         w, l_ = c.modes()[win], c.modes()[lose]
         if w.sweeps != l_.sweeps:
             first = (f"{win.capitalize()} mode wins: {plural(w.sweeps, 'sweep')} against {lose} mode's "
                      f"{l_.sweeps:,}, a factor of {_times(ratio(l_.sweeps, w.sweeps))[:-1]} in sweeps "
-                     f"({w.total:,} against {l_.total:,} operations, {_times(ratio(l_.total, w.total))}).")
+                     f"({w.total:,} against {plural(l_.total, 'operation')}, {_times(ratio(l_.total, w.total))}).")
         else:
-            first = (f"{win.capitalize()} mode wins: {w.total:,} operations against {lose} mode's "
+            first = (f"{win.capitalize()} mode wins: {plural(w.total, 'operation')} against {lose} mode's "
                      f"{l_.total:,} ({_times(ratio(l_.total, w.total))}), in {plural(w.sweeps, 'sweep')} each.")
     best = min(f.total, r.total)
-    second = f"Summing over all {plural(c.path_count, 'path')} naively costs {c.paths.total:,} operations"
+    second = f"Summing over all {plural(c.path_count, 'path')} naively costs {plural(c.paths.total, 'operation')}"
     second += f" ({_times(ratio(c.paths.total, best))} the cheaper factored mode)." if best else "."
     return [first, second]
 
@@ -330,7 +337,7 @@ def cost_report(c: Cost) -> Report:
     modes = {}
     for name, o in c.modes().items():
         rt = ratio(o.total, best)
-        sweeps = o.sweeps if name != "paths" else f"{c.path_count:,} paths"
+        sweeps = o.sweeps if name != "paths" else plural(c.path_count, "path")
         rows.append([name, sweeps, o.multiplications, o.additions, o.total, _times(rt)])
         modes[name] = {"sweeps": o.sweeps if name != "paths" else 0, "multiplications": o.multiplications,
                        "additions": o.additions, "operations": o.total,

@@ -23,6 +23,8 @@ def _status(c: PairCheck) -> str:
         marks.append("IEEE fault")
     if c.unjudged:
         marks.append(", ".join(LABELS[m] for m in c.unjudged) + " not judged")
+    if c.not_run:
+        marks.append(", ".join(LABELS[m] for m in c.not_run) + " not run")
     return "ok" + (f" ({'; '.join(marks)})" if marks else "")
 
 
@@ -40,7 +42,7 @@ def _pair_json(g: Graph, c: PairCheck) -> dict:
             "values": {m: (None if v is None else num(v)) for m, v in c.values.items()},
             "fd_error_estimate": None if c.fd_error is None else num(c.fd_error),
             "abs_error": num(c.abs_error), "rel_error": num(c.rel_error), "ok": c.ok,
-            "disagreeing": list(c.failed), "not_judged": list(c.unjudged)}
+            "disagreeing": list(c.failed), "not_judged": list(c.unjudged), "not_run": dict(c.not_run)}
 
 
 def _diag_json(ds) -> list[dict]:
@@ -58,6 +60,27 @@ def _point_json(g: Graph, p: PointCheck) -> dict:
     return out
 
 
+def _where(g: Graph, p: PointCheck) -> str:
+    return "at the given point" if p.index == 0 else f"at random point {p.index} (" + ", ".join(
+        f"{g.names[i]} = {fmt_num(v)}" for i, v in list(p.inputs.items())[:6]) + ")"
+
+
+def not_run_messages(r: CheckResult, limit: int = 10) -> list[str]:
+    """Why a method has no value for some pairs (finite differences at a domain edge): one sentence per point,
+    method and input."""
+    g = r.graph
+    seen = {}
+    for p in r.points:
+        for c in p.pairs:
+            for m, why in c.not_run.items():
+                seen.setdefault((p.index, m, c.input), (p, why))
+    out = [f"{LABELS[m]} not run for input {g.names[i]} {_where(g, p)}: {why}"
+           for (_, m, i), (p, why) in list(seen.items())[:limit]]
+    if len(seen) > limit:
+        out.append(f"… and {len(seen) - limit:,} more inputs where a method was not run")
+    return out
+
+
 def failure_messages(r: CheckResult, limit: int = 10) -> list[str]:
     """One sentence per disagreeing pair: which derivative, which methods, by how much, where."""
     g = r.graph
@@ -69,8 +92,7 @@ def failure_messages(r: CheckResult, limit: int = 10) -> list[str]:
             v = c.values[m]
             extra = f" ± {fmt_num(c.fd_error)}" if m == "fd" and c.fd_error is not None else ""
             parts.append(f"{LABELS[m]} {fmt_num(v)}{extra}")
-        where = "at the given point" if p.index == 0 else f"at random point {p.index} (" + ", ".join(
-            f"{g.names[i]} = {fmt_num(v)}" for i, v in list(p.inputs.items())[:6]) + ")"
+        where = _where(g, p)
         out.append(f"∂{g.names[c.output]}/∂{g.names[c.input]} disagrees {where}: reverse mode gives "
                    f"{fmt_num(ref)}, {'; '.join(parts)} (abs error {c.abs_error:.3g}, rel error {c.rel_error:.3g})")
     if len(r.failures) > limit:
@@ -100,6 +122,7 @@ def check_report(r: CheckResult) -> Report:
               f"{fmt_num(r.atol)} (finite differences: their error estimate + rtol {fmt_num(r.fd_rtol)}, "
               f"atol {fmt_num(r.fd_atol)})")
     notes = [f"{LABELS[m]} not run: {why}" for m, why in r.skipped.items()]
+    notes.extend(not_run_messages(r))
     if failed_points:
         notes.append(f"{plural(len(failed_points), 'random point')} could not be evaluated; they are outside "
                      "the domain, not disagreements:")

@@ -7,7 +7,7 @@ from typing import Any
 from .forward import out_edges
 from .grad import Gradient
 from .ops import fmt_num
-from .report import Table, num
+from .report import Table, num, plural
 
 #: Steps a table shows (JSON holds every step).
 TRACE_ROWS = 200
@@ -19,7 +19,11 @@ def _d(a: str, b: str) -> str:
 
 def trace_report_steps(r: Gradient) -> list[dict[str, Any]]:
     """One step per node each sweep reaches (the seed aside), in the order the sweep finalises them:
-    ``{"seed", "node", "terms": [{"via", "symbols", "factors", "product"}], "sum", "text"}``."""
+    ``{"seed", "node", "terms": [{"via", "symbols", "factors", "product"}], "sum", "text"}``.
+
+    None of them when the sweeps kept only the Jacobian's entries (``r.truncated``): steps need every node's."""
+    if r.truncated:
+        return []
     g, part = r.graph, r.lin.partials
     names = g.names
     steps: list[dict[str, Any]] = []
@@ -64,6 +68,7 @@ def trace_table(r: Gradient, steps: list[dict[str, Any]], *, wide: bool = False)
     the node and the sum as columns of their own."""
     order = "reverse topological order, from the output" if r.mode == "reverse" else \
         "topological order, from the input"
+    footer = f"no steps: {r.truncated}" if r.truncated else plural(len(steps), "step")
     if wide:
         rows = [[n + 1, s["seed"], s["node"], s["sum"], s["text"]] for n, s in enumerate(steps)]
         columns = ["step", "seed", "node", "sum", "derivative"]
@@ -71,4 +76,4 @@ def trace_table(r: Gradient, steps: list[dict[str, Any]], *, wide: bool = False)
         rows = [[n + 1, s["text"]] for n, s in enumerate(steps)]
         columns = ["step", "derivative"]
     return Table(f"Trace of the {r.mode} sweep{'s' * (len(r.sweeps) != 1)}, in {order}", columns,
-                 rows, f"{len(steps):,} steps", numeric=(0,))
+                 rows, footer, numeric=(0,))

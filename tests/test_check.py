@@ -222,3 +222,104 @@ def test_long_fault_paths_are_shortened_and_not_recursive():
     f = derivative_fault(lin, g.node(f"h{n - 1}"), g.node("x"))
     assert g.names[f.node] == "r" and len(f.path) == n + 1
     assert "more nodes" in f.message and len(f.message) < 400
+
+
+# ---- forward mode: outputs only, and a bound on its work ---------------------------------------------------
+
+def subtraction_chain(n: int):
+    """y = x0 - x1 - ... - x{n-1}: the sweep from x_i visits 40 - i edges for n = 40 (x0: 39)."""
+    return graphdiff.loads("\n".join([f"input x{i} = {i / 10}" for i in range(n)] +
+                                     ["y = " + " - ".join(f"x{i}" for i in range(n))]))
+
+
+def check_module():
+    import importlib
+
+    return importlib.import_module("graphdiff.check")  # graphdiff.check is also the name of the function
+
+
+def test_forward_is_not_run_above_its_work_bound(monkeypatch):
+    monkeypatch.setattr(check_module(), "FORWARD_MAX_WORK", 818)
+    g = subtraction_chain(40)  # forward: 39 + 39 + 38 + ... + 1 = 819 edge visits
+    r = check(g, symbolic=False)
+    assert "forward" not in r.methods
+    assert r.skipped["forward"] == ("its 40 sweeps (one per input) would visit 819 edges, more than forward mode "
+                                    "is run for (818 edge visits)")
+    assert [c.values.get("forward") for c in r.points[0].pairs] == [None] * 40
+    assert [c.values["reverse"] for c in r.points[0].pairs] == [1.0] + [-1.0] * 39
+    assert r.ok
+    monkeypatch.setattr(check_module(), "FORWARD_MAX_WORK", 819)
+    r = check(g, symbolic=False)
+    assert "forward" in r.methods and "forward" not in r.skipped
+    assert [c.values["forward"] for c in r.points[0].pairs] == [1.0] + [-1.0] * 39
+    r = check(g, symbolic=False, points=1, seed=0)  # 819 at each of 2 points
+    assert "forward" not in r.methods and "819 edges at each of 2 points" in r.skipped["forward"]
+
+
+def test_forward_stops_at_its_work_bound_when_not_counted_first(monkeypatch):
+    monkeypatch.setattr(check_module(), "FORWARD_MAX_WORK", 100)
+    monkeypatch.setattr(check_module(), "FORWARD_COUNT_BUDGET", 0)
+    g = subtraction_chain(40)
+    r = check(g, symbolic=False, points=1, seed=3)
+    # the sweeps from x0, x1, x2 visit 39 + 39 + 38 = 116 > 100 edges: the pairs after them go without
+    given, random = r.points
+    assert [c.values["forward"] for c in given.pairs] == [1.0, -1.0, -1.0] + [None] * 37
+    assert [c.values["forward"] for c in random.pairs] == [None] * 40
+    assert r.skipped["forward"] == ("the forward sweeps passed 100 edge visits at point 0 after 3 of 40 inputs; the "
+                                    "pairs left are not checked by forward mode")
+    assert "forward" in r.methods and r.ok
+    from graphdiff.report_check import check_report
+
+    assert "forward not run: " + r.skipped["forward"] in check_report(r).notes
+
+
+def test_forward_keeps_only_the_outputs_of_each_sweep(monkeypatch):
+    import tracemalloc
+
+    monkeypatch.setattr(check_module(), "FD_MAX_WORK", 0)
+    monkeypatch.setattr(check_module(), "PATHS_MAX_WORK", 0)
+    g = subtraction_chain(500)  # every sweep's full dictionary, kept, would be 125,000 numbers (about 8 MB)
+    tracemalloc.start()
+    try:
+        r = check(g, symbolic=False)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert r.methods == ["reverse", "forward"] and r.ok
+    assert [c.values["forward"] for c in r.points[0].pairs] == [1.0] + [-1.0] * 499
+    assert peak < 3_000_000
+
+
+# ---- finite differences next to the edge of a domain -----------------------------------------------------
+
+def test_finite_differences_shrink_the_step_inside_the_domain():
+    r = check(graphdiff.loads("input x = 1e-12; y = log(x)"))
+    (c,) = r.points[0].pairs
+    assert c.values["reverse"] == 1e12
+    assert c.values["fd"] == pytest.approx(1e12, rel=1e-6) and abs(c.values["fd"] - 1e12) <= c.fd_error
+    assert not c.not_run and not c.failed and r.ok
+    # an input whose full step fits is not changed: h = ε^(1/3) · 3
+    g = graphdiff.loads("input x = 3; y = log(x)")
+    h, ys = check_module().stencil(g, {"x": 3.0}, g.node("x"), g.outputs)
+    assert h == (3 + check_module().EPS ** (1 / 3) * 3) - 3 and sorted(ys) == [-h, -h / 2, h / 2, h]
+
+
+def test_finite_differences_say_why_they_are_not_run():
+    prog = "input x = 1e-300, z = 2\ny = log(x) * z"
+    r = check(graphdiff.loads(prog))
+    by_input = {r.graph.names[c.input]: c for c in r.points[0].pairs}
+    assert by_input["x"].values["fd"] is None and by_input["x"].values["reverse"] == pytest.approx(2e300)
+    why = by_input["x"].not_run["fd"]
+    assert why.startswith("no step keeps the stencil x ± h inside the domain, from h = 6.055454452393343e-06 down "
+                          "to 5.639581431069731e-15; with the smallest, at x = -5.639581431069731e-15: ")
+    assert "log needs a positive argument" in why
+    assert by_input["z"].values["fd"] == pytest.approx(math.log(1e-300), rel=1e-9) and not by_input["z"].not_run
+    assert r.ok
+    out = run("check", "-e", prog)
+    assert out.exit_code == 0
+    assert f"finite diff not run for input x at the given point: {why}" in " ".join(out.stdout.split())
+    rows = run("check", "-e", prog, "--format", "csv").stdout.splitlines()
+    assert rows[1].endswith(",ok (finite diff not run)") and rows[2].endswith(",ok")
+    data = json.loads(run("check", "-e", prog, "--format", "json").stdout)
+    assert data["points"][0]["pairs"][0]["not_run"] == {"fd": why}
+    assert data["points"][0]["pairs"][1]["not_run"] == {}

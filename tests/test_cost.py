@@ -88,3 +88,70 @@ def test_diamond_paths_cost_is_exponential():
     # a stage has 7 edges: x into 0.5*x, tanh and sin; those three into the sum; the sum into 0.4 * (...)
     assert c.reverse == Operations(1, 7 * k, 2 * k)  # three contributions meet at every x: 2 additions
     assert c.paths.additions == 3 ** k - 1
+
+
+COUNT_PROGRAMS = [
+    "c = a + b; d = b + 1; e = c * d",
+    "u = a * b; v = u * u + a; w = v * u; z = w + b; output w, z",
+    "input x[6] = 0.5; s = sum(x); m = max(x); p = s * m; q = p * x[2]; output p, q",
+    "k = 2; y = x * k; z = y + x",
+    "y0 = sin(t); y1 = 2 * t; y2 = y0 * y1; y3 = y2 + u",
+]
+
+
+@pytest.mark.parametrize("text", COUNT_PROGRAMS)
+def test_traversals_per_seed_count_what_the_bitsets_count(monkeypatch, text):
+    import importlib
+
+    cost_module = importlib.import_module("graphdiff.cost")
+    g = loads(text)
+    want = cost(g)
+    monkeypatch.setattr(cost_module, "BITSET_SEEDS", 0)  # one traversal per seed, on both sides
+    got = cost(g)
+    assert (got.forward, got.reverse, got.paths, got.path_count, got.connected_pairs) == (
+        want.forward, want.reverse, want.paths, want.path_count, want.connected_pairs)
+    pairs = sum(1 for o in g.outputs for i in g.inputs if graphdiff.count_paths(g, i, o) and i != o)
+    assert got.connected_pairs == pairs
+
+
+@pytest.mark.parametrize("text", COUNT_PROGRAMS + [wide_tree(300)])
+def test_forward_visits_are_the_forward_multiplications(monkeypatch, text):
+    from graphdiff import forward
+
+    g = loads(text)
+    want = grad(g, {g.names[i]: 0.4 for i in g.inputs}, mode="forward").operations.multiplications
+    assert forward.forward_visits(g, g.inputs) == want == cost(g).forward.multiplications
+    monkeypatch.setattr(forward, "VISIT_CHUNK", 2)  # so that 64 seeds a pass (the floor) split wide_tree(300)
+    assert forward.forward_visits(g, g.inputs) == want
+    assert forward.forward_visits(g, g.inputs, budget=0) is None  # counting would take more edge steps
+
+
+def test_cheapest_is_a_factored_mode_unless_paths_cost_something_and_less():
+    from graphdiff.report import cost_report
+
+    # one edge: the naive sum over its one path needs no operation; the ratios stay finite
+    data = cost_report(cost(loads("y = sin(x)"))).json()
+    assert data["cheapest"] == "reverse"
+    assert {m: d["ratio"] for m, d in data["modes"].items()} == {"forward": 1.0, "reverse": 1.0, "paths": 0.0}
+    # the essay: 4 operations summing over paths against 6 in reverse mode
+    c = cost(loads("c = a + b; d = b + 1; e = c * d"))
+    assert c.cheapest() == "paths"
+    assert cost_report(c).json()["modes"]["forward"]["ratio"] == 7 / 4
+    # forward: 55 operations (54 edges, 1 addition at u) against 250 summing over paths and 300 in reverse
+    c = cost(loads("u = sin(t) + cos(t)\n" + "\n".join(f"y{i} = {i + 1} * u" for i in range(50))))
+    assert (c.forward.total, c.paths.total, c.reverse.total, c.cheapest()) == (55, 250, 300, "forward")
+    # a tie in operations goes to fewer sweeps (paths, with none, is not cheaper), and then to reverse
+    assert cost(loads("y = a * b")).cheapest() == "reverse"
+    assert cost(loads("y = sin(t); z = cos(t)")).cheapest() == "forward"
+    assert cost(loads("y = sin(t)")).cheapest() == "reverse"
+
+
+def test_cost_report_says_one_path_one_operation():
+    from graphdiff.report import cost_report
+
+    rep = cost_report(cost(loads("y = sin(x)")))
+    assert [row[1] for row in rep.tables[0].rows] == [1, 1, "1 path"]
+    assert rep.notes == ["Forward and reverse mode cost the same here: 1 sweep and 1 operation each.",
+                         "Summing over all 1 path naively costs 0 operations (0× the cheaper factored mode)."]
+    rep = cost_report(cost(loads("y = 2 * x; z = y * 3; w = x + 1; output z, w")))
+    assert rep.notes[1] == "Summing over all 2 paths naively costs 1 operation (0.333× the cheaper factored mode)."

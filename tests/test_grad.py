@@ -143,3 +143,125 @@ def test_path_mode_refuses_above_the_bound():
     with pytest.raises(graphdiff.TooManyPaths) as e:
         grad(g, mode="paths")
     assert f"{3 ** 30:,} paths" in e.value.message and "--max-paths" in e.value.message
+
+
+# ---- forward mode: compact sweeps and a bound on the work ------------------------------------------------
+
+def subtraction_chain(n: int):
+    """y = x0 - x1 - ... - x{n-1}: the sweep from x_i reaches every subtraction after it (quadratic in all)."""
+    return loads("\n".join([f"input x{i} = {i / 10}" for i in range(n)] + ["y = " + " - ".join(f"x{i}" for i in range(n))]))
+
+
+def test_forward_sweeps_keep_every_node_within_the_bound():
+    g = subtraction_chain(30)
+    r = grad(g, mode="forward")
+    assert r.truncated is None
+    lin = linearize(g)
+    for s in r.sweeps:  # the full dictionary of each sweep, as forward_sweep returns it
+        assert s.derivatives == graphdiff.forward_sweep(lin, s.seed).derivatives
+    assert sum(len(s.derivatives) for s in r.sweeps) == 30 + sum(range(1, 30)) + 29  # seeds + y + (n-1-i) nodes
+
+
+@pytest.mark.parametrize("mode", ["forward", "reverse"])
+def test_sweeps_keep_only_the_jacobian_entries_above_max_stored(mode):
+    g = subtraction_chain(30) if mode == "forward" else loads("\n".join(
+        ["input x0 = 0.3"] + [f"h{i} = sin({'x0' if i == 0 else f'h{i - 1}'}) * 1.5" for i in range(30)]
+        + ["output " + ", ".join(f"h{i}" for i in range(30))]))
+    full = grad(g, mode=mode)
+    r = grad(g, mode=mode, max_stored=100)
+    assert r.jacobian == full.jacobian and r.operations == full.operations
+    assert r.truncated and "more than the 100 kept" in r.truncated
+    wanted = set(r.outputs if mode == "forward" else r.inputs)
+    for s, f in zip(r.sweeps, full.sweeps):
+        assert set(s.derivatives) == {s.seed} | (wanted & set(f.derivatives))
+        assert all(s.derivatives[v] == f.derivatives[v] for v in s.derivatives)
+    # forward: y - the only output - has derivative -1 from x1 ... and +1 from x0
+    if mode == "forward":
+        y = g.outputs[0]
+        assert [s.derivatives[y] for s in r.sweeps] == [1.0] + [-1.0] * 29
+    from graphdiff.report import grad_report
+    from graphdiff.trace import trace_report_steps, trace_table
+
+    data = grad_report(r, trace_report_steps(r)).json()
+    assert data["derivatives_truncated"] == r.truncated and data["trace"] == []
+    assert data["jacobian"] == grad_report(full).json()["jacobian"]
+    assert all(set(d) <= {g.names[v] for v in wanted} | {seed} for seed, d in data["derivatives"].items())
+    assert trace_table(r, []).footer.startswith("no steps: each sweep lists only its seed")
+    assert "derivatives_truncated" not in grad_report(full).json()
+
+
+def test_forward_mode_refuses_above_max_work():
+    g = subtraction_chain(40)
+    visits = graphdiff.cost(g).forward.multiplications
+    assert visits == 39 + sum(range(1, 40))  # x0 and x1 enter the first subtraction: 39 edges each; x_i, 40 - i
+    assert grad(g, mode="forward", max_work=visits).operations.multiplications == visits
+    with pytest.raises(graphdiff.TooMuchWork) as e:
+        grad(g, mode="forward", max_work=visits - 1)
+    assert e.value.message == (f"forward mode would visit {visits:,} edges (one sweep from each of the 40 inputs), "
+                               f"more than --max-work {visits - 1:,}; use --mode reverse (one sweep per output) "
+                               "or raise --max-work")
+    assert e.value.exit_code == graphdiff.ExitCode.INPUT
+    assert grad(g, mode="reverse", max_work=1).jacobian == grad(g, mode="forward").jacobian  # reverse: no bound
+
+
+def test_forward_mode_stops_at_max_work_when_not_counted_first(monkeypatch):
+    import importlib
+
+    grad_module = importlib.import_module("graphdiff.grad")  # the module: graphdiff.grad is the function
+    monkeypatch.setattr(grad_module, "COUNT_BUDGET", 0)  # counting up front is "too costly": stop on the way
+    g = subtraction_chain(40)
+    # the sweeps from x0, x1, x2 visit 39, 39, 38 edges: 116 > 100 after the third
+    with pytest.raises(graphdiff.TooMuchWork, match=r"more than --max-work 100 edges \(one sweep from each of "
+                                                    r"the 40 inputs: the first 3 already visited 116\)"):
+        grad(g, mode="forward", max_work=100)
+
+
+def test_cli_max_work():
+    from click.testing import CliRunner
+
+    from graphdiff.cli import main
+
+    prog = "input a = 1, b = 2, c = 3; y = a - b - c"
+    r = CliRunner().invoke(main, ["grad", "-e", prog, "--mode", "forward", "--max-work", "4"])  # a, b: 2 edges; c: 1
+    assert r.exit_code == 2
+    assert "forward mode would visit 5 edges (one sweep from each of the 3 inputs), more than --max-work 4" in r.stderr
+    r = CliRunner().invoke(main, ["grad", "-e", prog, "--mode", "forward", "--max-work", "5", "--format", "json"])
+    assert r.exit_code == 0 and '"y": {\n      "a": 1.0,\n      "b": -1.0,\n      "c": -1.0' in r.stdout
+
+
+# ---- the sum over paths: one enumeration per input -------------------------------------------------------
+
+def test_paths_mode_many_inputs_matches_the_pairwise_sums():
+    from .test_cost import wide_tree
+
+    g = loads(wide_tree(100) + "\nz = s0 * s97")
+    vals = {g.names[i]: (i % 7) / 3 - 1 for i in g.inputs}
+    r = grad(g, vals, mode="paths")
+    lin = linearize(g, vals)
+    ops = graphdiff.Operations()
+    for o in r.outputs:
+        for i in r.inputs:
+            ps = graphdiff.path_sum(g, lin.partials, i, o)
+            assert r.jacobian[o][i] == ps.total and r.path_counts[o][i] == ps.count  # bit for bit
+            ops += graphdiff.Operations(0, ps.multiplications, ps.additions)
+    assert r.operations == ops == graphdiff.cost(g).paths
+    rev = grad(g, vals).jacobian
+    assert all(r.jacobian[o][i] == pytest.approx(rev[o][i], rel=1e-12) for o in r.outputs for i in r.inputs)
+
+
+def test_paths_mode_with_intermediate_nodes_as_inputs_and_outputs(backprop):
+    r = grad(backprop, {"a": 2, "b": 1}, mode="paths", of=["c", "e"], wrt=["b", "c"])
+    assert named(backprop, r.jacobian) == {"c": {"b": 1.0, "c": 1.0}, "e": {"b": 5.0, "c": 2.0}}
+    assert named(backprop, r.path_counts) == {"c": {"b": 1, "c": 1}, "e": {"b": 2, "c": 1}}
+    # b→c: 1 edge (0); c→c: the empty path (0); b→e: 2 paths of 2 edges (2, +1 addition); c→e: 1 edge (0)
+    assert r.operations == graphdiff.Operations(0, 2, 1)
+
+
+def test_repeated_of_and_wrt_count_once():
+    g = loads("c = a + b; d = b + 1; e = c * d")
+    once = grad(g, {"a": 2, "b": 1}, of=["e"], wrt=["a", "b"])
+    twice = grad(g, {"a": 2, "b": 1}, of=["e", "e"], wrt=["b", "a", "b"])
+    assert twice.operations == once.operations == graphdiff.Operations(1, 5, 1)
+    assert twice.inputs == [g.node("b"), g.node("a")] and twice.jacobian == once.jacobian
+    fwd = grad(g, {"a": 2, "b": 1}, mode="forward", wrt=["b", "b"])
+    assert fwd.operations.sweeps == 1 and fwd.jacobian[g.node("e")] == {g.node("b"): 5.0}

@@ -83,3 +83,34 @@ def test_path_lengths_dp():
     z = g.node("z")
     assert n[z] == 9
     assert total[z] == sum(len(p) for p in iter_paths(g, g.node("x"), z))
+
+
+@pytest.mark.parametrize("text,sources,targets", [
+    ("c = a + b; d = b + 1; e = c * d", ["a", "b"], ["e"]),
+    ("y = 2*x + sin(x) + x^2; z = 3*y + cos(y) + y^3", ["x", "y"], ["y", "z"]),  # a target on the way to another
+    ("u = a * b; v = u * u + a; w = v * u; z = w + b; output w, z", ["a", "b", "u"], ["w", "z", "u"]),
+    ("y = (x + x) * x; z = y * y", ["x"], ["y", "z", "x"]),  # parallel edges; the pair (x, x)
+])
+def test_path_sums_are_the_pairwise_sums_bit_for_bit(text, sources, targets):
+    g = loads(text)
+    lin = linearize(g, {g.names[i]: 0.3 + 0.7 * n for n, i in enumerate(g.inputs)})
+    s, t = [g.node(n) for n in sources], [g.node(n) for n in targets]
+    sums = graphdiff.paths.path_sums(g, lin.partials, s, t)
+    assert list(sums) == t and all(list(row) == s for row in sums.values())
+    for target in t:
+        for source in s:
+            assert sums[target][source] == path_sum(g, lin.partials, source, target)
+
+
+def test_path_sums_refuse_before_enumerating():
+    g = loads(diamonds(8))
+    lin = linearize(g)
+    x, mid, end = g.node("x0"), g.node("x3"), g.node("x8")
+    with pytest.raises(graphdiff.TooManyPaths, match=f"from 'x0' to 'x8' would enumerate {3 ** 8:,} paths"):
+        graphdiff.paths.path_sums(g, lin.partials, [x, mid], [end], max_paths=3 ** 8 - 1)
+    ok = graphdiff.paths.path_sums(g, lin.partials, [x, mid], [end], max_paths=3 ** 8)[end]
+    assert (ok[x].count, ok[mid].count) == (3 ** 8, 3 ** 5)
+    # 3 edges a stage (x, a branch, their sum, the next x): paths of 24 and 15 edges
+    assert (ok[x].multiplications, ok[x].additions) == (3 ** 8 * 23, 3 ** 8 - 1)
+    assert (ok[mid].multiplications, ok[mid].additions) == (3 ** 5 * 14, 3 ** 5 - 1)
+    assert ok[x].total == pytest.approx(graphdiff.reverse_sweep(lin, end).derivatives[x], rel=1e-12)
