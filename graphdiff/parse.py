@@ -30,6 +30,8 @@ GRAMMAR = next((p for p in (_HERE / "grammars" / "graphdiff.lark", _HERE.parent 
                 if p.is_file()), _HERE.parent / "grammars" / "graphdiff.lark")
 #: Anonymous node names longer than this are shortened (and numbered, to stay unique).
 MAX_NAME = 80
+#: The blanks every terminal of the grammar takes after it (stripped from names and numbers).
+BLANKS = " \t\f\r\ufeff"
 #: The largest vector input: 10^8 scalar nodes already take several GB.
 MAX_VECTOR = 100_000_000
 
@@ -170,21 +172,22 @@ class _Lower(Transformer):
     # -- expressions ------------------------------------------------------------------------------------
     def number(self, c):
         t = c[0]
-        v = float(t.value)
+        text = t.value.rstrip(BLANKS)
+        v = float(text)
         if not math.isfinite(v):
-            raise ParseError(f"number {t.value[:20]} is too large for a float", t.line, t.column)
+            raise ParseError(f"number {text[:20]} is too large for a float", t.line, t.column)
         return Num(v).at(t.line, t.column)
 
     def var(self, c):
         t = c[0]
-        name = t.value
+        name = t.value.rstrip(BLANKS)
         ref = Ref(name, t.line, t.column)
         self.uses.setdefault(name, ref)
         return ref
 
     def item(self, c):
         t, i = c
-        name, iv = t.value, i.value
+        name, iv = t.value.rstrip(BLANKS), i.value.rstrip(BLANKS)
         if not iv.isdigit():
             raise ParseError(f"an index must be a whole number, not {iv}", i.line, i.column)
         return self._use(Ref(f"{name}[{int(iv)}]", t.line, t.column, base=name, index=int(iv)))
@@ -218,7 +221,7 @@ class _Lower(Transformer):
 
     def call(self, c):
         tok, args = c[0], c[1:]
-        fname = tok.value
+        fname = tok.value.rstrip(BLANKS)
         key = FUNCTIONS.get(fname)
         if key is None:
             guess = difflib.get_close_matches(fname, list(FUNCTIONS), n=1)
@@ -248,7 +251,7 @@ class _Lower(Transformer):
 
     def assign(self, c):
         tok, x = c
-        name, line, col = tok.value, tok.line, tok.column
+        name, line, col = tok.value.rstrip(BLANKS), tok.line, tok.column
         if x.__class__ is Pending:
             args = x.args
             if x.call:
@@ -272,15 +275,16 @@ class _Lower(Transformer):
         return c  # [NAME, NUMBER token (size or index)?, default value?]
 
     def decl(self, c):
-        kw = c[0]
-        if kw.value == "input":
+        kw = c[0].value.rstrip(BLANKS)
+        if kw == "input":
             for item in c[1:]:
                 self._input(item)
-        elif kw.value == "output":
+        elif kw == "output":
             self.p.outputs.extend(self._output(item) for item in c[1:])
         else:
-            raise ParseError(f"unknown statement '{kw.value}': a line is 'name = expression', 'input name' or "
-                             "'output name'", kw.line, kw.column)
+            tok = c[0]
+            raise ParseError(f"unknown statement '{kw}': a line is 'name = expression', 'input name' or "
+                             "'output name'", tok.line, tok.column)
 
     def _input(self, item: list) -> None:
         tok = item[0]
@@ -288,26 +292,30 @@ class _Lower(Transformer):
         for x in item[1:]:
             if isinstance(x, float):
                 default = x
-            elif not x.value.isdigit() or int(x.value) < 1:
-                raise ParseError(f"a vector size must be a positive whole number, not {x.value}", x.line, x.column)
-            elif int(x.value) > MAX_VECTOR:
-                raise ParseError(f"a vector of {int(x.value):,} elements is more than graphdiff holds "
+                continue
+            n = x.value.rstrip(BLANKS)
+            if not n.isdigit() or int(n) < 1:
+                raise ParseError(f"a vector size must be a positive whole number, not {n}", x.line, x.column)
+            if int(n) > MAX_VECTOR:
+                raise ParseError(f"a vector of {int(n):,} elements is more than graphdiff holds "
                                  f"(at most {MAX_VECTOR:,})", x.line, x.column)
-            else:
-                size = int(x.value)
-        self._define(Definition(tok.value, "input", [], tok.line, tok.column, "input", "input", default, size), tok)
+            size = int(n)
+        name = tok.value.rstrip(BLANKS)
+        self._define(Definition(name, "input", [], tok.line, tok.column, "input", "input", default, size), tok)
 
     def _output(self, item: list) -> Ref:
         """An output names a node; naming it is not a use, so a misspelt output does not become an input."""
         tok = item[0]
+        name = tok.value.rstrip(BLANKS)
         if isinstance(item[-1], float):
-            raise ParseError(f"an output takes no value: write 'output {tok.value}'", tok.line, tok.column)
+            raise ParseError(f"an output takes no value: write 'output {name}'", tok.line, tok.column)
         if len(item) == 1:
-            return Ref(tok.value, tok.line, tok.column)
+            return Ref(name, tok.line, tok.column)
         i = item[1]
-        if not i.value.isdigit():
-            raise ParseError(f"an index must be a whole number, not {i.value}", i.line, i.column)
-        return Ref(f"{tok.value}[{int(i.value)}]", tok.line, tok.column, base=tok.value, index=int(i.value))
+        iv = i.value.rstrip(BLANKS)
+        if not iv.isdigit():
+            raise ParseError(f"an index must be a whole number, not {iv}", i.line, i.column)
+        return Ref(f"{name}[{int(iv)}]", tok.line, tok.column, base=name, index=int(iv))
 
     def start(self, c):
         return self.p
@@ -400,16 +408,17 @@ def _start(children) -> Program:
 
 
 _TERMINALS = {"NAME": "a name", "NUMBER": "a number", "_SEP": "end of statement", "$END": "end of input",
-              "LPAR": "'('", "RPAR": "')'", "LSQB": "'['", "RSQB": "']'", "EQUAL": "'='", "COMMA": "','",
-              "PLUS": "'+'", "MINUS": "'-'", "STAR": "'*'", "SLASH": "'/'", "_POW": "'^'"}
+              "_LPAR": "'('", "_RPAR": "')'", "_LSQB": "'['", "_RSQB": "']'", "_EQ": "'='", "_COMMA": "','",
+              "_PLUS": "'+'", "_MINUS": "'-'", "_STAR": "'*'", "_SLASH": "'/'", "_POW": "'^'"}
 
 
 def _describe(tok: Token) -> str:
     if tok.type == "$END":
         return "end of input"
+    text = str(tok)
     if tok.type == "_SEP":
-        return "end of line" if tok == "\n" else "';'"
-    return f"'{tok}'"
+        return "end of line" if text[:1] == "\n" else "';'"
+    return f"'{text.rstrip(BLANKS)}'"
 
 
 def _parse_error(e: UnexpectedInput, text: str) -> ParseError:
