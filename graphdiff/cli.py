@@ -471,10 +471,14 @@ def paths(ctx: Context, source, target, limit: int, count_only: bool, max_paths:
 
 @main.command(epilog=EXIT_CODES)
 @program_options
+@click.option("--exact", is_flag=True, help="Count every sweep even when that takes very long (no estimate).")
 @run_safely
-def cost(ctx: Context) -> None:
+def cost(ctx: Context, exact: bool) -> None:
     """What the full Jacobian costs by forward mode (one sweep per input), reverse mode (one sweep per
     output) and the naive sum over paths: sweeps, multiplications, additions, and the ratio to the cheapest.
+
+    Counts are exact, except that more than 4,096 sweeps of one mode that would visit more than 2·10^7 edges
+    in all are counted on a random sample and scaled up (marked ≈, and said; --exact counts them all).
 
     \b
     Examples:
@@ -482,10 +486,11 @@ def cost(ctx: Context) -> None:
       graphdiff cost -e 'input x[1000000] = 0.5; y = sum(x)'
       graphdiff cost samples/fanout.gd --format json
     """
-    from .cost import cost as compute
+    from .cost import COUNT_BUDGET, cost as compute
     from .report import cost_report
 
-    ctx.emit(cost_report(compute(ctx.graph(), progress=_progress("counting"))))
+    budget = None if exact else COUNT_BUDGET
+    ctx.emit(cost_report(compute(ctx.graph(), progress=_progress("counting"), budget=budget)))
 
 
 _GEN_OPTIONS = {"wide": {"inputs", "vector"}, "fanout": {"outputs"}, "chain": {"length"},

@@ -10,7 +10,7 @@ Counting rules (the same as the sweeps in forward.py and reverse.py perform):
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 from .grad import Operations
@@ -19,6 +19,11 @@ from .paths import path_lengths
 
 #: Up to this many seeds, reachability is counted with one pass of bitsets; above it, one traversal a seed.
 BITSET_SEEDS = 4096
+#: One traversal a seed stops after about this many edge visits (a few seconds) and scales what it counted,
+#: over seeds taken in a shuffled order, to all of them: an estimate, and the report says so. ``budget=None``
+#: (``graphdiff cost --exact``) counts every sweep, which on a long chain with an input at every step is
+#: ~10^12 visits.
+COUNT_BUDGET = 20_000_000
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,11 @@ class Cost:
     paths: Operations
     path_count: int  # paths from the inputs to the outputs, over all pairs
     connected_pairs: int  # (input, output) pairs joined by at least one path
+    counted: dict[str, int] = field(default_factory=dict)  # mode -> sweeps counted, where fewer than all
+
+    def exact(self, mode: str) -> bool:
+        """Whether the counts of ``mode`` are exact (else scaled from ``counted[mode]`` of its sweeps)."""
+        return mode not in self.counted
 
     def modes(self) -> dict[str, Operations]:
         return {"forward": self.forward, "reverse": self.reverse, "paths": self.paths}
@@ -45,15 +55,16 @@ class Cost:
         return best
 
 
-def _side(g: Graph, seeds: list[int], forward: bool, progress) -> Operations:
-    """Total multiplications and additions of one sweep per seed."""
+def _side(g: Graph, seeds: list[int], forward: bool, progress, budget: int | None) -> tuple[Operations, int]:
+    """Total multiplications and additions of one sweep per seed, and how many sweeps were counted (fewer
+    than all when the traversals passed ``budget`` edge visits: the totals are then scaled up)."""
     n = len(g)
     src, dst = g.edge_src, g.edge_dst
     E = g.n_edges
     mults = 0
     reached = 0  # Σ over seeds of the nodes reached, seeds excluded
     if not seeds:
-        return Operations()
+        return Operations(), 0
     if len(seeds) <= BITSET_SEEDS:
         bits = [0] * n
         for b, s in enumerate(seeds):
@@ -76,6 +87,10 @@ def _side(g: Graph, seeds: list[int], forward: bool, progress) -> Operations:
 
         out = g.out_edges() if forward else None
         start = g.edge_start
+        if budget is not None:  # a shuffled order, so that the sweeps counted before stopping are a fair sample
+            import random
+
+            seeds = random.Random(0).sample(seeds, len(seeds))
         for c, s in enumerate(seeds):
             seen = {s}
             heap = [s if forward else -s]
@@ -92,12 +107,18 @@ def _side(g: Graph, seeds: list[int], forward: bool, progress) -> Operations:
             reached += len(seen) - 1
             if progress and (c + 1) % 10000 == 0:
                 progress(c + 1, len(seeds))
-    return Operations(len(seeds), mults, mults - reached)
+            if budget is not None and mults > budget and c + 1 < len(seeds):
+                n_all, n_done = len(seeds), c + 1
+                mults, reached = round(mults * n_all / n_done), round(reached * n_all / n_done)
+                return Operations(n_all, mults, mults - reached), n_done
+    return Operations(len(seeds), mults, mults - reached), len(seeds)
 
 
 def cost(g: Graph, inputs: list[int] | None = None, outputs: list[int] | None = None,
-         progress: Callable[[int, int], None] | None = None) -> Cost:
-    """Operation counts of the full Jacobian in each mode.
+         progress: Callable[[int, int], None] | None = None, budget: int | None = COUNT_BUDGET) -> Cost:
+    """Operation counts of the full Jacobian in each mode: exact, except where more than 4,096 sweeps of one
+    mode would visit more than ``budget`` edges in all; those are estimated from the sweeps counted so far
+    (``Cost.counted``; ``budget=None`` counts everything).
 
     >>> from graphdiff import loads
     >>> c = cost(loads("c = a + b; d = b + 1; e = c * d"))
@@ -106,8 +127,9 @@ def cost(g: Graph, inputs: list[int] | None = None, outputs: list[int] | None = 
     """
     ins = list(g.inputs if inputs is None else inputs)
     outs = list(g.outputs if outputs is None else outputs)
-    fwd = _side(g, ins, True, progress)
-    rev = _side(g, outs, False, progress)
+    fwd, n_fwd = _side(g, ins, True, progress, budget)
+    rev, n_rev = _side(g, outs, False, progress, budget)
+    counted = {m: n for m, n, all_ in (("forward", n_fwd, len(ins)), ("reverse", n_rev, len(outs))) if n < all_}
     # Paths: counts and lengths from all inputs at once; pairs joined by a path from the reverse bitsets.
     n_paths, lengths = path_lengths(g, ins)
     in_set = set(ins)
@@ -116,7 +138,7 @@ def cost(g: Graph, inputs: list[int] | None = None, outputs: list[int] | None = 
     L = sum(lengths[o] for o in ends)
     pairs = _connected_pairs(g, ins, outs)
     paths = Operations(0, L - P, P - pairs)
-    return Cost(g, ins, outs, fwd, rev, paths, P, pairs)
+    return Cost(g, ins, outs, fwd, rev, paths, P, pairs, counted)
 
 
 def _connected_pairs(g: Graph, ins: list[int], outs: list[int]) -> int:

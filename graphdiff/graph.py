@@ -138,56 +138,58 @@ def _suggest(name: str, known) -> str:
 # ---- building ----------------------------------------------------------------------------------------------
 
 def build(program: Program, source: str = "<expr>", text: str | None = None) -> Graph:
-    """Resolve names, order the nodes topologically and lay out the edges."""
+    """Resolve names, order the nodes topologically and lay out the edges.
+
+    Definitions and references are read by position, so plain tuples with their fields in order (what a
+    second parsing process sends, see :func:`graphdiff.parse.parse`) serve as well as the named ones."""
     defs = program.definitions
-    if not any(d.kind != "input" for d in defs.values()):
+    every = list(defs.values())
+    if all(d[6] == "input" for d in every):  # d[6]: kind
         raise InputError("empty program: nothing to compute (write an assignment such as 'y = 2 * x')", 1, 1)
 
     # Inputs: declared ones and names used but never assigned, by first appearance.
-    firsts: list[tuple[int, int, str]] = []
-    for d in defs.values():
-        if d.kind == "input":
-            firsts.append((d.line, d.col, d.name))
+    firsts: list[tuple[int, int, str]] = [(d[3], d[4], d[0]) for d in every if d[6] == "input"]
     for name, ref in program.uses.items():
         if name not in defs:
-            if ref.base is not None:
+            if ref[4] is not None:  # ref[4]: base, as in x[3]
                 raise NameError_(f"'{name}' is used with an index but never declared; declare it with "
-                                 f"'input {name}[N]'", ref.line, ref.col)
-            firsts.append((ref.line, ref.col, name))
+                                 f"'input {name}[N]'", ref[1], ref[2])
+            firsts.append((ref[1], ref[2], name))
     firsts.sort()
 
     g = Graph(source, text)
     names, ops, kinds, lines, cols = g.names, g.ops, g.kinds, g.lines, g.cols
+    inputs, defaults, get_def = g.inputs, g.defaults, defs.get
     for line, col, name in firsts:
-        d = defs.get(name)
-        size = d.size if d else None
-        if size is None:
-            g.inputs.append(len(names))
-            if d is not None and d.default is not None:
-                g.defaults[len(names)] = d.default
+        d = get_def(name)
+        if d is None or d[8] is None:  # a scalar input
+            if d is not None and d[7] is not None:
+                defaults[len(names)] = d[7]
             names.append(name)
-        else:
-            g.vectors[name] = (len(names), size)
+            lines.append(line)
+            cols.append(col)
+        else:  # a vector: x[0] ... x[size-1]
+            size = d[8]
             start = len(names)
+            g.vectors[name] = (start, size)
             names.extend([f"{name}[{i}]" for i in range(size)])
-            g.inputs.extend(range(start, start + size))
-            if d.default is not None:
-                g.defaults.update(dict.fromkeys(range(start, start + size), d.default))
-        n_new = len(names) - len(ops)
-        ops.extend(["input"] * n_new)
-        kinds.extend(["input"] * n_new)
-        lines.extend([line] * n_new)
-        cols.extend([col] * n_new)
+            if d[7] is not None:
+                defaults.update(dict.fromkeys(range(start, start + size), d[7]))
+            lines.extend([line] * size)
+            cols.extend([col] * size)
     n_inputs = len(names)
+    inputs.extend(range(n_inputs))
+    ops.extend(["input"] * n_inputs)
+    kinds.extend(["input"] * n_inputs)
     g.texts.extend(["input"] * n_inputs)
-    body = [d for d in defs.values() if d.kind != "input"]
-    for d in body:
-        names.append(d.name)
-        ops.append(d.op)
-        kinds.append(d.kind)
-        lines.append(d.line)
-        cols.append(d.col)
-        g.texts.append(d.text)
+    body = [d for d in every if d[6] != "input"]
+    del every
+    names.extend([d[0] for d in body])
+    ops.extend([d[1] for d in body])
+    lines.extend([d[3] for d in body])
+    cols.extend([d[4] for d in body])
+    g.texts.extend([d[5] for d in body])
+    kinds.extend([d[6] for d in body])
     index = g.index
     index.update(zip(names, range(len(names))))
 
@@ -200,7 +202,7 @@ def build(program: Program, source: str = "<expr>", text: str | None = None) -> 
     used = bytearray(len(names))
     topological = True
     for pos, d in enumerate(body, n_inputs):
-        t = tuple([get(a.name) if a.__class__ is Ref else float(a) for a in d.args])
+        t = tuple([get(a[0]) if isinstance(a, tuple) else float(a) for a in d[2]])
         if None in t:
             t = _resolve(d, index, vectors, defs)
         for a in t:
@@ -213,13 +215,13 @@ def build(program: Program, source: str = "<expr>", text: str | None = None) -> 
     # Outputs: declared, or every node that nothing uses (inputs aside).
     if program.outputs:
         for ref in program.outputs:
-            i = index.get(ref.name)
+            i = index.get(ref[0])
             if i is None:
-                if ref.name in vectors:
-                    start, size = vectors[ref.name]
+                if ref[0] in vectors:
+                    start, size = vectors[ref[0]]
                     g.outputs.extend(range(start, start + size))
                     continue
-                raise _bad_ref(ref, defs, vectors, what="output")
+                raise _bad_ref(Ref._make(ref), defs, vectors, what="output")
             if i not in g.outputs:
                 g.outputs.append(i)
     else:
@@ -233,11 +235,13 @@ def build(program: Program, source: str = "<expr>", text: str | None = None) -> 
 
 def _resolve(d: Definition, index: dict[str, int], vectors, defs) -> tuple:
     """Operands of ``d`` that are not plain node names: whole vectors in reductions, or errors."""
+    d = Definition._make(d)
     resolved = []
     for a in d.args:
-        if a.__class__ is not Ref:
+        if not isinstance(a, tuple):
             resolved.append(float(a))
             continue
+        a = Ref._make(a)
         i = index.get(a.name)
         if i is not None:
             resolved.append(i)
@@ -324,13 +328,16 @@ def _cycle(g: Graph, stuck: list[int]) -> CycleError:
 
 def _lay_edges(g: Graph) -> None:
     src, dst, arg, start = g.edge_src, g.edge_dst, g.edge_arg, g.edge_start
+    add_src, add_dst, add_arg, add_start = src.append, dst.append, arg.append, start.append
+    n = 0
     for i, t in enumerate(g.args):
         for k, a in enumerate(t):
             if a.__class__ is int:
-                src.append(a)
-                dst.append(i)
-                arg.append(k)
-        start.append(len(src))
+                add_src(a)
+                add_dst(i)
+                add_arg(k)
+                n += 1
+        add_start(n)
 
 
 # ---- loading -------------------------------------------------------------------------------------------------

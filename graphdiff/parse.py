@@ -87,7 +87,9 @@ class Definition(NamedTuple):
 class Program:
     """What the parser found, before names are resolved."""
 
-    definitions: dict[str, Definition] = field(default_factory=dict)  # in creation order
+    #: in creation order; after a parse in two processes, the second half's entries are plain tuples with the
+    #: same fields in the same order (and likewise its Refs, uses and outputs)
+    definitions: dict[str, Definition] = field(default_factory=dict)
     outputs: list[Ref] = field(default_factory=list)
     uses: dict[str, Ref] = field(default_factory=dict)  # first use of every referenced name
 
@@ -567,17 +569,16 @@ def _join(program: Program, part: tuple) -> Program | None:
     earlier line)."""
     defs = program.definitions
     tail_defs, tail_uses, tail_outputs = part
-    make, ref = Definition._make, Ref._make
-    for d in tail_defs:
+    for d in tail_defs:  # plain tuples, field by field a Definition (graph.build reads them by position)
         name = d[0]
         prev = defs.get(name)
         if prev is None:
-            defs[name] = make((name, d[1], [ref(a) if a.__class__ is tuple else a for a in d[2]], *d[3:]))
-        elif not (d[6] == "anon" and prev.kind == "anon"):  # identical anonymous nodes are one node
+            defs[name] = d
+        elif not (d[6] == "anon" and prev[6] == "anon"):  # identical anonymous nodes are one node
             return None
     uses = program.uses
     for name, r in tail_uses:
         if name not in uses:
-            uses[name] = ref(r)
-    program.outputs.extend(map(ref, tail_outputs))
+            uses[name] = r
+    program.outputs.extend(tail_outputs)
     return program

@@ -326,7 +326,10 @@ def cost_sentence(c: Cost) -> list[str]:
     best = min(f.total, r.total)
     second = f"Summing over all {plural(c.path_count, 'path')} naively costs {plural(c.paths.total, 'operation')}"
     second += f" ({_times(ratio(c.paths.total, best))} the cheaper factored mode)." if best else "."
-    return [first, second]
+    return [first, second] + [
+        f"{mode.capitalize()} mode's multiplications and additions are estimates (≈): {n:,} of its "
+        f"{c.modes()[mode].sweeps:,} sweeps, taken at random, were counted and scaled up; "
+        "graphdiff cost --exact counts them all." for mode, n in c.counted.items()]
 
 
 def cost_report(c: Cost) -> Report:
@@ -338,10 +341,16 @@ def cost_report(c: Cost) -> Report:
     for name, o in c.modes().items():
         rt = ratio(o.total, best)
         sweeps = o.sweeps if name != "paths" else plural(c.path_count, "path")
-        rows.append([name, sweeps, o.multiplications, o.additions, o.total, _times(rt)])
+        counts = [o.multiplications, o.additions, o.total]
+        if not c.exact(name):
+            counts = [f"≈ {x:,}" for x in counts]
+        rows.append([name, sweeps, *counts, _times(rt)])
         modes[name] = {"sweeps": o.sweeps if name != "paths" else 0, "multiplications": o.multiplications,
                        "additions": o.additions, "operations": o.total,
-                       "ratio": rt if isinstance(rt, str) or math.isfinite(rt) else None}
+                       "ratio": rt if isinstance(rt, str) or math.isfinite(rt) else None,
+                       "exact": c.exact(name)}
+        if not c.exact(name):
+            modes[name]["sweeps_counted"] = c.counted[name]
     modes["paths"]["paths"] = c.path_count
     sentences = cost_sentence(c)
     data = {"inputs": len(c.inputs), "outputs": len(c.outputs), "nodes": len(g), "edges": g.n_edges,

@@ -155,3 +155,26 @@ def test_cost_report_says_one_path_one_operation():
                          "Summing over all 1 path naively costs 0 operations (0× the cheaper factored mode)."]
     rep = cost_report(cost(loads("y = 2 * x; z = y * 3; w = x + 1; output z, w")))
     assert rep.notes[1] == "Summing over all 2 paths naively costs 1 operation (0.333× the cheaper factored mode)."
+
+
+def test_many_long_sweeps_are_estimated_and_said(monkeypatch):
+    """Above 4,096 seeds, one traversal a seed: past the budget the count is a scaled sample, marked as such."""
+    from graphdiff.cost import BITSET_SEEDS
+    from graphdiff.gen import generate
+    from graphdiff.report import cost_report
+
+    g = loads(generate("chain", length=BITSET_SEEDS + 100, seed=1))
+    exact = cost(g, budget=None)
+    est = cost(g, budget=2_000_000)
+    assert exact.counted == {} and exact.exact("forward")
+    assert not est.exact("forward") and 0 < est.counted["forward"] < len(g.inputs)
+    assert est.forward.sweeps == exact.forward.sweeps == len(g.inputs)
+    assert est.reverse == exact.reverse and est.exact("reverse")
+    assert abs(est.forward.multiplications - exact.forward.multiplications) < 0.15 * exact.forward.multiplications
+    assert est.cheapest() == exact.cheapest() == "reverse"
+    rep = cost_report(est)
+    assert rep.json()["modes"]["forward"]["exact"] is False
+    assert rep.json()["modes"]["forward"]["sweeps_counted"] == est.counted["forward"]
+    assert rep.json()["modes"]["reverse"]["exact"] is True
+    assert str(rep.tables[0].rows[0][2]).startswith("≈ ")
+    assert any("estimates (≈)" in n and "--exact" in n for n in rep.notes)

@@ -13,16 +13,16 @@ SAMPLES = sorted((Path(__file__).resolve().parent.parent / "samples").glob("*.gd
 
 
 def _plain(x):
-    if isinstance(x, Ref):
-        return ("Ref", x.name, x.line, x.col, x.atomic, x.base, x.index)
+    """By position: a parse in two processes gives plain tuples where one process gives Refs."""
+    if isinstance(x, tuple):
+        return ("Ref", *x)
     if isinstance(x, list):
         return [_plain(a) for a in x]
     return x
 
 
 def _dump(p):
-    defs = [(d.name, d.op, _plain(d.args), d.line, d.col, d.text, d.kind, d.default, d.size)
-            for d in p.definitions.values()]
+    defs = [(d[0], d[1], _plain(d[2]), *d[3:]) for d in p.definitions.values()]
     return defs, _plain(p.outputs), [(k, _plain(v)) for k, v in p.uses.items()]
 
 
