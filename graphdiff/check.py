@@ -72,6 +72,8 @@ FORWARD_MAX_WORK = 50_000_000
 FORWARD_COUNT_BUDGET = 20_000_000
 #: The finite-difference step is halved at most this many times to keep its stencil inside a domain.
 FD_SHRINK = 30
+#: ... and the smaller steps of a whole check take at most this many node evaluations in all.
+FD_SHRINK_WORK = 4_000_000
 
 
 @dataclass(frozen=True)
@@ -142,18 +144,25 @@ def _outputs_at(g: Graph, point: dict[str, float], outs: list[int]) -> list[floa
     return v.faults[0].message if v.faults else f"{g.names[outs[bad]]} = {fmt_num(ys[bad])}"
 
 
-def stencil(g: Graph, point: dict[str, float], input: int, outs: list[int]
+def stencil(g: Graph, point: dict[str, float], input: int, outs: list[int], budget: list[int] | None = None
             ) -> tuple[float, dict[float, list[float]]] | str:
     """The step ``h`` and the outputs at ``x ± h`` and ``x ± h/2``; or, when no step evaluates, why.
 
     Near the edge of a domain the step is halved (at most ``FD_SHRINK`` times) until the four points
     evaluate, then divided by 16 once more if they still do there: the first step that fits lies within a
-    factor 2 of the edge, where the derivatives grow too fast for the extrapolation."""
+    factor 2 of the edge, where the derivatives grow too fast for the extrapolation. ``budget`` (a one-item
+    list, shared by the calls of a check) holds the node evaluations the smaller steps may still take; when it
+    runs out the step is not shrunk further and the reason says so."""
     name = g.names[input]
+    cost = 4 * max(len(g), 1)
     x = point[name]
     h0 = EPS ** (1 / 3) * max(1.0, abs(x))
 
     def at(shrink: int) -> tuple[float, dict[float, list[float]]] | str:
+        if shrink and budget is not None:
+            if budget[0] < cost:
+                return ""  # out of budget: said below
+            budget[0] -= cost
         h = (x + h0 / 2 ** shrink) - x  # exactly representable step
         if not h > 0:
             return f"the step {fmt_num(h0 / 2 ** shrink)} vanishes next to {name} = {fmt_num(x)}"
@@ -165,6 +174,7 @@ def stencil(g: Graph, point: dict[str, float], input: int, outs: list[int]
             ys[step] = y
         return h, ys
 
+    first = ""
     for shrink in range(FD_SHRINK + 1):
         st = at(shrink)
         if not isinstance(st, str):
@@ -172,6 +182,11 @@ def stencil(g: Graph, point: dict[str, float], input: int, outs: list[int]
                 finer = at(shrink + 4)
                 return st if isinstance(finer, str) else finer
             return st
+        if st == "":
+            return (f"the step was not made smaller than {fmt_num(h0 / 2 ** (shrink - 1))}: the check's "
+                    f"{FD_SHRINK_WORK:,} node evaluations for smaller steps are spent; at the step {fmt_num(h0)}, "
+                    f"{first}")
+        first = first or st
     return (f"no step keeps the stencil {name} ± h inside the domain, from h = {fmt_num(h0)} down to "
             f"{fmt_num(h0 / 2 ** FD_SHRINK)}; with the smallest, {st}")
 
@@ -346,7 +361,7 @@ def _check_point(g: Graph, index: int, values: dict[int, float], outs: list[int]
     fd_why: dict[int, str] = {}
     if "fd" in methods:
         for i in ins:
-            st = stencil(g, point, i, outs)
+            st = stencil(g, point, i, outs, opts["fd_shrink_left"])
             if isinstance(st, str):
                 fd[i], fd_why[i] = [None] * len(outs), st
             else:
@@ -447,7 +462,8 @@ def check(g: Graph, inputs: Mapping[str, float] | None = None, *, points: int = 
             skipped["paths"] = (f"some pairs have more than --max-paths {max_paths:,} paths (up to {worst:,}); "
                                 "those pairs are not summed over paths")
     opts = {"rtol": rtol, "atol": atol, "fd_rtol": fd_rtol, "fd_atol": fd_atol, "max_paths": max_paths,
-            "path_counts": counts, "forward_left": forward_left, "skipped": skipped}
+            "path_counts": counts, "forward_left": forward_left, "skipped": skipped,
+            "fd_shrink_left": [FD_SHRINK_WORK]}  # node evaluations for steps made smaller at a domain edge
     results = [_check_point(g, 0, base, outs, ins, methods, opts, sym, ieee)]
     rng = random.Random(seed)
     for n in range(1, points + 1):

@@ -209,9 +209,9 @@ _PROGRAM_OPTIONS = [
     click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
                  help="Give an input a value (repeatable; x[3]=0.5 sets one element, x=0.5 a whole vector)."),
     click.option("--inputs", metavar="JSON", help="A JSON object of input values ({\"a\": 2, \"x\": [1, 2]}); - for stdin."),
-    click.option("--jobs", type=click.IntRange(1, 2), envvar="GRAPHDIFF_JOBS", default=2, show_default=True,
-                 help="Processes that parse a program of over a million characters (2 needs two cores; "
-                      "1 parses in this process). Also GRAPHDIFF_JOBS."),
+    click.option("--jobs", type=click.IntRange(1, 2, clamp=True), envvar="GRAPHDIFF_JOBS", default=2,
+                 show_default=True, help="Processes that parse a program of a million characters or more (2 "
+                 "needs two CPUs, and more counts as 2; 1 parses in this process). Also GRAPHDIFF_JOBS."),
 ]
 _TABLE_OPTIONS = [
     click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
@@ -477,8 +477,9 @@ def cost(ctx: Context, exact: bool) -> None:
     """What the full Jacobian costs by forward mode (one sweep per input), reverse mode (one sweep per
     output) and the naive sum over paths: sweeps, multiplications, additions, and the ratio to the cheapest.
 
-    Counts are exact, except that more than 4,096 sweeps of one mode that would visit more than 2·10^7 edges
-    in all are counted on a random sample and scaled up (marked ≈, and said; --exact counts them all).
+    Counts are exact, except where counting one mode's sweeps would scan more than 2·10^7 edges (thousands
+    of inputs each reaching most of a large graph): then a random sample of its sweeps is counted and scaled
+    up, and the table's "counts" column and a sentence say so; --exact counts them all.
 
     \b
     Examples:

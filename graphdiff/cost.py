@@ -15,14 +15,14 @@ from typing import Callable
 
 from .grad import Operations
 from .graph import Graph
-from .paths import path_lengths
+from .paths import path_lengths, reach_chunk, reach_counts
 
-#: Up to this many seeds, reachability is counted with one pass of bitsets; above it, one traversal a seed.
+#: Above this many seeds, reachability is counted in several passes of bitsets (see ``_connected_pairs``).
 BITSET_SEEDS = 4096
-#: One traversal a seed stops after about this many edge visits (a few seconds) and scales what it counted,
-#: over seeds taken in a shuffled order, to all of them: an estimate, and the report says so. ``budget=None``
-#: (``graphdiff cost --exact``) counts every sweep, which on a long chain with an input at every step is
-#: ~10^12 visits.
+#: Counting passes stop after scanning about this many edges (some seconds) and scale what they counted, over
+#: seeds taken in a shuffled order, to all of them: an estimate, and the report says so. ``budget=None``
+#: (``graphdiff cost --exact``) counts every sweep, which for a chain of 10^6 steps with an input at each
+#: means ~250 passes over 5·10^6 edges.
 COUNT_BUDGET = 20_000_000
 
 
@@ -56,61 +56,38 @@ class Cost:
 
 
 def _side(g: Graph, seeds: list[int], forward: bool, progress, budget: int | None) -> tuple[Operations, int]:
-    """Total multiplications and additions of one sweep per seed, and how many sweeps were counted (fewer
-    than all when the traversals passed ``budget`` edge visits: the totals are then scaled up)."""
-    n = len(g)
-    src, dst = g.edge_src, g.edge_dst
-    E = g.n_edges
-    mults = 0
-    reached = 0  # Σ over seeds of the nodes reached, seeds excluded
+    """Total multiplications and additions of one sweep per seed, and how many sweeps were counted: all of
+    them, a few thousand seeds a pass (:func:`~graphdiff.paths.reach_counts`), unless the passes would scan
+    more than ``budget`` edges; then passes over seeds taken at random (a fixed seed) until the budget is
+    spent, and the totals scaled up from them."""
+    seeds = sorted(set(seeds))
     if not seeds:
         return Operations(), 0
-    if len(seeds) <= BITSET_SEEDS:
-        bits = [0] * n
-        for b, s in enumerate(seeds):
-            bits[s] |= 1 << b
-        if forward:
-            for k in range(g.edge_start[min(seeds) + 1], E):
-                b = bits[src[k]]
-                if b:
-                    mults += b.bit_count()
-                    bits[dst[k]] |= b
-        else:
-            for k in range(g.edge_start[max(seeds) + 1] - 1, -1, -1):
-                b = bits[dst[k]]
-                if b:
-                    mults += b.bit_count()
-                    bits[src[k]] |= b
-        reached = sum(b.bit_count() for b in bits if b) - len(seeds)
-    else:
-        import heapq
+    chunk = reach_chunk(len(g))
+    E, start = g.n_edges, g.edge_start
 
-        out = g.out_edges() if forward else None
-        start = g.edge_start
-        if budget is not None:  # a shuffled order, so that the sweeps counted before stopping are a fair sample
-            import random
+    def scan(c: list[int]) -> int:  # the edges one pass over the seeds c scans
+        return E - start[c[0] + 1] if forward else start[c[-1] + 1]
 
-            seeds = random.Random(0).sample(seeds, len(seeds))
-        for c, s in enumerate(seeds):
-            seen = {s}
-            heap = [s if forward else -s]
-            while heap:
-                v = heapq.heappop(heap)
-                v = v if forward else -v
-                ks = out[v] if forward else range(start[v], start[v + 1])
-                for k in ks:
-                    w = dst[k] if forward else src[k]
-                    mults += 1
-                    if w not in seen:
-                        seen.add(w)
-                        heapq.heappush(heap, w if forward else -w)
-            reached += len(seen) - 1
-            if progress and (c + 1) % 10000 == 0:
-                progress(c + 1, len(seeds))
-            if budget is not None and mults > budget and c + 1 < len(seeds):
-                n_all, n_done = len(seeds), c + 1
-                mults, reached = round(mults * n_all / n_done), round(reached * n_all / n_done)
-                return Operations(n_all, mults, mults - reached), n_done
+    chunks = [seeds[c:c + chunk] for c in range(0, len(seeds), chunk)]
+    exact = budget is None or sum(map(scan, chunks)) <= budget
+    if not exact:  # a fair sample: passes over seeds in a shuffled order
+        import random
+
+        shuffled = random.Random(0).sample(seeds, len(seeds))
+        chunks = [sorted(shuffled[c:c + chunk]) for c in range(0, len(shuffled), chunk)]
+    mults = reached = counted = scanned = 0
+    for n, c in enumerate(chunks):
+        v, r = reach_counts(g, c, forward)
+        mults, reached, counted = mults + v, reached + r, counted + len(c)
+        scanned += scan(c)
+        if progress:
+            progress(n + 1, len(chunks))
+        if not exact and scanned > budget and counted < len(seeds):
+            if progress:
+                progress(len(chunks), len(chunks))  # done: clears the progress line
+            mults, reached = round(mults * len(seeds) / counted), round(reached * len(seeds) / counted)
+            return Operations(len(seeds), mults, mults - reached), counted
     return Operations(len(seeds), mults, mults - reached), len(seeds)
 
 

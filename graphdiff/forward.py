@@ -6,11 +6,8 @@ from typing import Sequence
 
 from .evaluate import Linearization
 from .graph import Graph
+from .paths import reach_chunk, reach_counts
 from .reverse import Sweep
-
-#: :func:`forward_visits` counts this many seeds together, one bit each (fewer on very large graphs, so that
-#: the bitsets stay under 64 MB).
-VISIT_CHUNK = 4096
 
 
 def out_edges(lin: Linearization) -> list[list[int]]:
@@ -54,30 +51,19 @@ def forward_sweep(lin: Linearization, input: int, out: list[list[int]] | None = 
 
 def forward_visits(g: Graph, seeds: Sequence[int], budget: int | None = None) -> int | None:
     """The edges that one forward sweep from each of ``seeds`` visits, in all (= their multiplications),
-    counted from the structure without a number: one pass over the edges per 4096 seeds, each node holding the
-    set of seeds that reach it as the bits of an integer. Returns None, without counting, when those passes
-    would take more than ``budget`` edge steps (very many seeds on a large graph).
+    counted from the structure without a number (:func:`~graphdiff.paths.reach_counts`, a few thousand seeds
+    a pass). Returns None, without counting, when those passes would take more than ``budget`` edge steps
+    (very many seeds on a large graph).
 
     >>> from graphdiff import loads
     >>> g = loads("c = a + b; d = b + 1; e = c * d")
     >>> forward_visits(g, g.inputs)
     6
     """
-    order = sorted(seeds)
-    n, E, start = len(g), g.n_edges, g.edge_start
-    chunk = max(64, min(VISIT_CHUNK, (1 << 29) // max(n, 1)))
+    order = sorted(set(seeds))
+    chunk = reach_chunk(len(g))
     chunks = [order[c:c + chunk] for c in range(0, len(order), chunk)]
+    E, start = g.n_edges, g.edge_start
     if budget is not None and sum(E - start[c[0] + 1] for c in chunks) > budget:
         return None
-    src, dst = g.edge_src, g.edge_dst
-    visits = 0
-    for c in chunks:
-        bits = [0] * n
-        for b, s in enumerate(c):
-            bits[s] |= 1 << b
-        for k in range(start[c[0] + 1], E):
-            b = bits[src[k]]
-            if b:
-                visits += b.bit_count()
-                bits[dst[k]] |= b
-    return visits
+    return sum(reach_counts(g, c)[0] for c in chunks)

@@ -17,7 +17,7 @@ from typing import Iterator
 
 from .errors import CycleError, GraphdiffError, InputError, NameError_
 from .ops import PRIMITIVES, REDUCTIONS, fmt_num
-from .parse import Definition, Program, Ref, parse
+from .parse import Definition, Program, Ref, _parse
 
 
 class Graph:
@@ -356,7 +356,7 @@ def loads(text: str, source: str = "<expr>", jobs: int = 1) -> Graph:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     try:
         with no_gc():
-            return build(parse(text, jobs), source, text)
+            return build(_parse(text, jobs), source, text)
     except GraphdiffError as e:
         raise e.locate(source, text)
 

@@ -9,6 +9,7 @@ because statements may come in any order.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import math
 import operator
 import os
@@ -94,6 +95,13 @@ class Program:
     uses: dict[str, Ref] = field(default_factory=dict)  # first use of every referenced name
 
 
+def _short_name(text: str, digits: int = 8) -> str:
+    """The name of an anonymous node whose text is longer than :data:`MAX_NAME`: its start and a digest of the
+    whole text, so that it depends on the text alone (not on what came before it in the file)."""
+    digest = hashlib.blake2b(text.encode(), digest_size=8).hexdigest()[:digits]
+    return f"{text[:MAX_NAME - 2 - digits]}…#{digest}"
+
+
 def _text(x) -> str:
     """An operand inside an infix expression: parenthesised unless it prints as one unit."""
     if isinstance(x, float):
@@ -117,7 +125,6 @@ class _Lower(Transformer):
         self.p = Program()
         self.uses = self.p.uses
         self.anon: dict[tuple, str] = {}
-        self.long_names = 0
 
     # -- helpers ----------------------------------------------------------------------------------------
     def _pos(self, x) -> tuple[int, int]:
@@ -152,8 +159,10 @@ class _Lower(Transformer):
             text = _call_text(x.call, x.args) if x.call else prim.text([_text(a) for a in x.args])
             name = text
             if len(text) > MAX_NAME:
-                self.long_names += 1
-                name = f"{text[:MAX_NAME - 10]}…#{self.long_names}"
+                name = _short_name(text)
+                prev = self.p.definitions.get(name)
+                if prev is not None and prev[5] != text:  # two texts with one digest: take more digits
+                    name = _short_name(text, 16)
             self.anon[key] = name
             self.p.definitions[name] = Definition(name, x.op, x.args, x.line, x.col, text, "anon")
         return Ref(name, x.line, x.col, atomic=bool(x.call))
@@ -296,10 +305,12 @@ class _Lower(Transformer):
                 default = x
                 continue
             n = x.value.rstrip(BLANKS)
-            if not n.isdigit() or int(n) < 1:
-                raise ParseError(f"a vector size must be a positive whole number, not {n}", x.line, x.column)
-            if int(n) > MAX_VECTOR:
-                raise ParseError(f"a vector of {int(n):,} elements is more than graphdiff holds "
+            digits = n.lstrip("0")
+            if not n.isdigit() or not digits:
+                raise ParseError(f"a vector size must be a positive whole number, not {n[:20]}", x.line, x.column)
+            if len(digits) > 12 or int(digits) > MAX_VECTOR:
+                shown = f"{int(digits):,}" if len(digits) <= 20 else f"{digits[:20]}… ({len(digits):,} digits)"
+                raise ParseError(f"a vector of {shown} elements is more than graphdiff holds "
                                  f"(at most {MAX_VECTOR:,})", x.line, x.column)
             size = int(n)
         name = tok.value.rstrip(BLANKS)
@@ -456,12 +467,29 @@ PARALLEL_MIN_CHARS = 1_000_000
 def parse(text: str, jobs: int = 1) -> Program:
     """Parse program text into a :class:`Program`; raises :class:`ParseError` and friends with positions.
 
-    ``jobs=2`` parses a large text (over :data:`PARALLEL_MIN_CHARS` characters) in two processes: statements
-    never span lines, so the text is cut at a newline near its middle, a forked child parses the second
-    half with the same parser while this process parses the first, and the halves are joined. The result is
-    the Program one process makes (tests compare them); when the halves cannot be joined exactly (an error in
-    the second half, a name assigned in both, shortened names) the whole text is parsed again in one process,
-    so errors are the same too. Needs ``os.fork`` (not on Windows); otherwise one process is used."""
+    ``jobs=2`` parses a large text (at least :data:`PARALLEL_MIN_CHARS` characters) in two processes:
+    statements never span lines, so the text is cut at a newline near its middle, a forked child parses the
+    second half with the same parser while this process parses the first, and the halves are joined. The
+    result is the Program one process makes (tests compare them); when the halves cannot be joined exactly
+    (an error in the second half, a name assigned in both) or the child cannot be started, the whole text is
+    parsed in one process, so errors are the same too. Needs ``os.fork`` (not on Windows), two cores and no
+    other thread; otherwise one process is used."""
+    program = _parse(text, jobs)
+    defs = program.definitions
+    if defs and type(next(reversed(defs.values()))) is tuple:  # joined halves: named tuples for the caller
+        ref = Ref._make
+        for name, d in defs.items():
+            if type(d) is tuple:
+                defs[name] = Definition._make((*d[:2], [ref(a) if type(a) is tuple else a for a in d[2]], *d[3:]))
+        program.uses = {k: ref(r) if type(r) is tuple else r for k, r in program.uses.items()}
+        program.outputs = [ref(r) if type(r) is tuple else r for r in program.outputs]
+    return program
+
+
+def _parse(text: str, jobs: int) -> Program:
+    """:func:`parse`, where the second half of a text parsed in two processes stays plain tuples, field by
+    field a Definition or a Ref (:func:`graphdiff.graph.build` reads them by position; making named tuples
+    of half a million definitions costs half a second)."""
     if jobs > 1 and len(text) >= PARALLEL_MIN_CHARS and can_fork():
         program = _parse_in_two(text)
         if program is not None:
@@ -485,15 +513,23 @@ def _parse_locked(parser: Lark, text: str) -> Program:
 
 
 def can_fork() -> bool:
-    """Whether a second process can parse: fork exists, two cores are available, and no other thread runs
-    (forking a threaded process is unsafe)."""
+    """Whether a second process can parse: fork exists, two CPUs are available (cores this process may run
+    on, and a cgroup CPU quota of at least two where there is one), and no other thread runs (forking a
+    threaded process is unsafe)."""
     if not hasattr(os, "fork") or threading.active_count() != 1:
         return False
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    try:
+        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()[:2]
+        if quota != "max" and int(quota) < 2 * int(period):
+            return False
+    except (OSError, ValueError):
+        pass
     return cores >= 2
 
 
 def _parse_in_two(text: str) -> Program | None:
+    """The two-process parse, or None when it cannot be done or joined (then the caller parses in one)."""
     import marshal
     import signal
 
@@ -502,53 +538,73 @@ def _parse_in_two(text: str) -> Program | None:
     cut = text.find("\n", len(text) * 13 // 25)
     if cut < 0 or cut == len(text) - 1:
         return None
-    head, tail = text[:cut + 1], text[cut + 1:]
+    head = text[:cut + 1]
     with _lock:
         parser = _get_parser()
-        read, write = os.pipe()
-        pid = os.fork()
+        read = write = pid = None
+        try:
+            read, write = os.pipe()
+            pid = os.fork()
+        except OSError:  # no process or descriptor to spare: parse in one process
+            for fd in (read, write):
+                if fd is not None:
+                    os.close(fd)
+            return None
         if pid == 0:  # the child: parse the second half, send it, leave without running any cleanup
             try:
+                _die_with_parent(signal.SIGKILL)
                 os.close(read)
                 with os.fdopen(write, "wb") as out:
                     try:
-                        part = _part(parser, tail, head.count("\n"))
+                        part = _part(parser, text[cut + 1:], head.count("\n"))
                     except BaseException:
                         part = None
                     out.write(marshal.dumps(part))
             finally:
                 os._exit(0)
-        os.close(write)
-        done = False
+        received = False
+        part = None
         try:
+            os.close(write)
             program = _parse_locked(parser, head)  # an error here is the first error of the whole text
             with os.fdopen(read, "rb") as inp:
                 read = None
-                part = marshal.loads(inp.read())  # marshal.load reads a pipe in tiny pieces
-            os.waitpid(pid, 0)
-            done = True
+                data = inp.read()  # then loads: marshal.load reads a pipe in tiny pieces
+            part = marshal.loads(data)
+            received = True
         except (EOFError, ValueError, TypeError, OSError):  # the child died (killed, out of memory)
             part = None
         finally:
             if read is not None:
                 os.close(read)
-            if not done:
+            if not received:
                 try:
                     os.kill(pid, signal.SIGKILL)
-                    os.waitpid(pid, 0)
-                except (ProcessLookupError, ChildProcessError):
+                except ProcessLookupError:
                     pass
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:  # already reaped (SIGCHLD ignored)
+                pass
     return _join(program, part) if part is not None else None
 
 
+def _die_with_parent(sig: int) -> None:
+    """Linux: have the kernel send ``sig`` to this process when its parent dies (a killed graphdiff leaves no
+    child parsing on)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, sig, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _part(parser: Lark, text: str, offset: int) -> tuple | None:
-    """In the child: the second half's definitions, uses and outputs,
-    with lines counted from the top of the whole text, as plain tuples (``marshal`` sends them in a few
-    milliseconds, where pickling named tuples took a third of the parse); None when the halves cannot be
-    joined exactly."""
+    """In the child: the second half's definitions, uses and outputs, with lines counted from the top of
+    the whole text, as plain tuples (``marshal`` sends them in a few milliseconds, where pickling named
+    tuples took a third of the parse)."""
     program = _parse_locked_state(parser, text)
-    if _lower.long_names:
-        return None  # numbered short names would restart at #1
     R = Ref
     defs = program.definitions
     tail = [(d[0], d[1], [(a[0], a[1] + offset, *a[2:]) if a.__class__ is R else float(a) for a in d[2]],
@@ -558,7 +614,7 @@ def _part(parser: Lark, text: str, offset: int) -> tuple | None:
 
 
 def _parse_locked_state(parser: Lark, text: str) -> Program:
-    """Parse and keep the transformer's counters (the child reads ``long_names`` afterwards)."""
+    """Parse in the child (no lock: it is alone in its process)."""
     _lower.reset()
     return parser.parse(text)
 
@@ -574,7 +630,7 @@ def _join(program: Program, part: tuple) -> Program | None:
         prev = defs.get(name)
         if prev is None:
             defs[name] = d
-        elif not (d[6] == "anon" and prev[6] == "anon"):  # identical anonymous nodes are one node
+        elif not (d[6] == "anon" and prev[6] == "anon" and d[5] == prev[5]):  # identical anonymous nodes
             return None
     uses = program.uses
     for name, r in tail_uses:

@@ -327,7 +327,7 @@ def cost_sentence(c: Cost) -> list[str]:
     second = f"Summing over all {plural(c.path_count, 'path')} naively costs {plural(c.paths.total, 'operation')}"
     second += f" ({_times(ratio(c.paths.total, best))} the cheaper factored mode)." if best else "."
     return [first, second] + [
-        f"{mode.capitalize()} mode's multiplications and additions are estimates (≈): {n:,} of its "
+        f"{mode.capitalize()} mode's multiplications and additions are estimates: {n:,} of its "
         f"{c.modes()[mode].sweeps:,} sweeps, taken at random, were counted and scaled up; "
         "graphdiff cost --exact counts them all." for mode, n in c.counted.items()]
 
@@ -341,10 +341,8 @@ def cost_report(c: Cost) -> Report:
     for name, o in c.modes().items():
         rt = ratio(o.total, best)
         sweeps = o.sweeps if name != "paths" else plural(c.path_count, "path")
-        counts = [o.multiplications, o.additions, o.total]
-        if not c.exact(name):
-            counts = [f"≈ {x:,}" for x in counts]
-        rows.append([name, sweeps, *counts, _times(rt)])
+        counted = "exact" if c.exact(name) else f"estimate ({c.counted[name]:,} of {o.sweeps:,} sweeps)"
+        rows.append([name, sweeps, o.multiplications, o.additions, o.total, _times(rt), counted])
         modes[name] = {"sweeps": o.sweeps if name != "paths" else 0, "multiplications": o.multiplications,
                        "additions": o.additions, "operations": o.total,
                        "ratio": rt if isinstance(rt, str) or math.isfinite(rt) else None,
@@ -358,6 +356,6 @@ def cost_report(c: Cost) -> Report:
             "summary": " ".join(sentences)}
     title = (f"Cost of the full Jacobian of {g.source}: {plural(len(c.outputs), 'output')} × "
              f"{plural(len(c.inputs), 'input')}")
-    return Report([Table(title, ["mode", "sweeps", "multiplications", "additions", "operations", "ratio"], rows,
+    return Report([Table(title, ["mode", "sweeps", "multiplications", "additions", "operations", "ratio", "counts"], rows,
                          f"{plural(len(g), 'node')}, {plural(g.n_edges, 'edge')}", numeric=(1, 2, 3, 4, 5))],
                   data, sentences)

@@ -323,3 +323,20 @@ def test_finite_differences_say_why_they_are_not_run():
     data = json.loads(run("check", "-e", prog, "--format", "json").stdout)
     assert data["points"][0]["pairs"][0]["not_run"] == {"fd": why}
     assert data["points"][0]["pairs"][1]["not_run"] == {}
+
+
+def test_step_shrinking_has_a_budget(monkeypatch):
+    """Inputs at a domain edge shrink the step; together they may not take more than the check's budget."""
+    import importlib
+
+    C = importlib.import_module("graphdiff.check")  # the module, not the function of that name
+    g = graphdiff.loads("input x[40] = 1e-20\n" + "\n".join(f"s{i} = sqrt(x[{i}])" for i in range(40))
+              + "\ny = " + " + ".join(f"s{i}" for i in range(40)))
+    monkeypatch.setattr(C, "FD_SHRINK_WORK", 20 * 4 * len(g))  # room for 20 smaller steps in all
+    calls = []
+    run = C._outputs_at
+    monkeypatch.setattr(C, "_outputs_at", lambda *a: calls.append(1) or run(*a))
+    r = C.check(g, {}, symbolic=False)
+    assert len(calls) <= 4 * 40 + 4 * 20  # the first step of every input, and the budget
+    why = {p.input: p.not_run.get("fd", "") for pt in r.points for p in pt.pairs}
+    assert any("node evaluations for smaller steps are spent" in w for w in why.values())

@@ -58,7 +58,9 @@ def test_two_processes_build_the_same_program(text):
     "\n".join(f"t{i} = x * {i}" for i in range(40)) + "\ny = foo(t1)\n",  # unknown function, second half
     "\n".join(f"t{i} = x * {i}" for i in range(40)) + "\ninput x = 3\n",  # x used first, declared later
     "\n".join(f"t{i} = x[{i % 3}] * {i}" for i in range(40)) + "\ninput x[3] = 0.5\noutput t39, t2\n",
-    "\n".join(f"t{i} = {'+'.join(['(x + y)'] * 30)} * {i}" for i in range(40)),  # names shortened to …#N
+    "\n".join(f"t{i} = {'+'.join(['(x + y)'] * 30)} * {i}" for i in range(40)),  # names shortened: …#digest
+    "\n".join(f"t{i} = x * {i}" for i in range(40)) + "\nloss = 0.5 * (" + " + ".join(f"t{i}" for i in range(40))
+    + ")\n",  # a long anonymous node in the second half only
     "y = 1\n" + "\n" * 100 + "z = y +\n",  # error on the last line, after many blank lines
 ])
 def test_two_halves_across_the_cut(text):
@@ -97,5 +99,56 @@ def test_cli_jobs_option_gives_the_same_results(tmp_path):
         assert r.exit_code == 0, r.output
         out[jobs] = json.loads(r.stdout)
     assert out["1"] == out["2"] and out["1"]["jacobian"]
-    r = CliRunner().invoke(main, ["eval", str(path), "--jobs", "3"])
-    assert r.exit_code == 2 and "--jobs" in r.stderr
+    r = CliRunner().invoke(main, ["eval", str(path), "--jobs", "4"])  # more than 2 counts as 2
+    assert r.exit_code == 0
+
+
+def test_long_anonymous_names_do_not_stop_the_join(monkeypatch):
+    outcomes = []
+    join = P._join
+    monkeypatch.setattr(P, "_join", lambda program, part: outcomes.append(join(program, part)) or outcomes[-1])
+    text = "\n".join(f"t{i} = x * {i}" for i in range(40)) + "\nloss = 0.5 * (" + " + ".join(
+        f"t{i}" for i in range(40)) + ")\nz = 2 * (" + " + ".join(f"t{i}" for i in range(40)) + ")\n"
+    program = P.parse(text, jobs=2)
+    assert outcomes and outcomes[0] is not None
+    long = [d for d in program.definitions.values() if d.kind == "anon" and "…#" in d.name]
+    assert len(long) == 1 and len(long[0].name) == 80  # shared by loss and z, named by its text alone
+    assert all(type(d) is P.Definition for d in program.definitions.values())  # parse() gives named tuples
+    assert all(type(a) is P.Ref for d in program.definitions.values() for a in d.args if isinstance(a, tuple))
+
+
+def test_a_failed_fork_falls_back_to_one_process(monkeypatch):
+    import os
+
+    def no_fork():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    before = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
+    text = generate("chain", length=50, seed=1)
+    assert _dump(P.parse(text, jobs=2)) == _dump(P.parse(text, jobs=1))
+    if before is not None:
+        assert len(os.listdir("/proc/self/fd")) == before  # the pipe was closed
+
+
+def test_an_ignored_sigchld_does_not_lose_the_half(monkeypatch):
+    import signal
+
+    outcomes = []
+    join = P._join
+    monkeypatch.setattr(P, "_join", lambda program, part: outcomes.append(join(program, part)) or outcomes[-1])
+    old = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        text = generate("chain", length=50, seed=1)
+        assert _dump(P.parse(text, jobs=2)) == _dump(P.parse(text, jobs=1))
+    finally:
+        signal.signal(signal.SIGCHLD, old)
+    assert outcomes and outcomes[0] is not None
+
+
+def test_a_huge_vector_size_gets_a_short_message():
+    from graphdiff.errors import ParseError
+
+    with pytest.raises(ParseError) as e:
+        P.parse("input x[" + "9" * 5000 + "]\ny = sum(x)\n", jobs=1)
+    assert len(e.value.message) < 200 and "(5,000 digits)" in e.value.message
