@@ -22,7 +22,7 @@ BITSET_SEEDS = 4096
 #: Counting passes stop after scanning about this many edges (some seconds) and scale what they counted, over
 #: seeds taken in a shuffled order, to all of them: an estimate, and the report says so. ``budget=None``
 #: (``graphdiff cost --exact``) counts every sweep, which for a chain of 10^6 steps with an input at each
-#: means ~250 passes over 5·10^6 edges.
+#: means thousands of passes over its 5·10^6 edges.
 COUNT_BUDGET = 20_000_000
 
 
@@ -93,9 +93,9 @@ def _side(g: Graph, seeds: list[int], forward: bool, progress, budget: int | Non
 
 def cost(g: Graph, inputs: list[int] | None = None, outputs: list[int] | None = None,
          progress: Callable[[int, int], None] | None = None, budget: int | None = COUNT_BUDGET) -> Cost:
-    """Operation counts of the full Jacobian in each mode: exact, except where more than 4,096 sweeps of one
-    mode would visit more than ``budget`` edges in all; those are estimated from the sweeps counted so far
-    (``Cost.counted``; ``budget=None`` counts everything).
+    """Operation counts of the full Jacobian in each mode: exact, except where counting one mode's sweeps would
+    scan more than ``budget`` edges; that mode's counts are then scaled up from a random sample of its sweeps
+    (``Cost.counted`` says how many; ``budget=None`` counts everything).
 
     >>> from graphdiff import loads
     >>> c = cost(loads("c = a + b; d = b + 1; e = c * d"))

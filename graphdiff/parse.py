@@ -604,7 +604,7 @@ def _part(parser: Lark, text: str, offset: int) -> tuple | None:
     """In the child: the second half's definitions, uses and outputs, with lines counted from the top of
     the whole text, as plain tuples (``marshal`` sends them in a few milliseconds, where pickling named
     tuples took a third of the parse)."""
-    program = _parse_locked_state(parser, text)
+    program = _parse_in_child(parser, text)
     R = Ref
     defs = program.definitions
     tail = [(d[0], d[1], [(a[0], a[1] + offset, *a[2:]) if a.__class__ is R else float(a) for a in d[2]],
@@ -613,7 +613,7 @@ def _part(parser: Lark, text: str, offset: int) -> tuple | None:
     return tail, uses, [(r[0], r[1] + offset, *r[2:]) for r in program.outputs]
 
 
-def _parse_locked_state(parser: Lark, text: str) -> Program:
+def _parse_in_child(parser: Lark, text: str) -> Program:
     """Parse in the child (no lock: it is alone in its process)."""
     _lower.reset()
     return parser.parse(text)
