@@ -309,7 +309,7 @@ def _symbolic_skip(g: Graph) -> str | None:
 
 def _kink_pairs(g: Graph, warnings: list[Diagnostic], outs: list[int], ins: list[int]) -> set[tuple[int, int]]:
     """The (output, input) pairs with a non-differentiable point between them."""
-    from .faults import _ancestors, _descendants
+    from .paths import ancestors
 
     kinks = sorted({g.index[d.node] for d in warnings if d.node in g.index})
     if not kinks:
@@ -317,9 +317,9 @@ def _kink_pairs(g: Graph, warnings: list[Diagnostic], outs: list[int], ins: list
     if len(kinks) > 50:
         return {(o, i) for o in outs for i in ins}
     pairs = set()
-    anc_o = {o: _ancestors(g, o) for o in outs}
+    anc_o = {o: ancestors(g, o) for o in outs}
     for k in kinks:
-        anc_k = _ancestors(g, k)
+        anc_k = ancestors(g, k)
         for o in outs:
             if anc_o[o][k]:
                 pairs.update((o, i) for i in ins if anc_k[i])

@@ -17,8 +17,6 @@ from .grad import Operations
 from .graph import Graph
 from .paths import path_lengths, reach_chunk, reach_counts
 
-#: Above this many seeds, reachability is counted in several passes of bitsets (see ``_connected_pairs``).
-BITSET_SEEDS = 4096
 #: Counting passes stop after scanning about this many edges (some seconds) and scale what they counted, over
 #: seeds taken in a shuffled order, to all of them: an estimate, and the report says so. ``budget=None``
 #: (``graphdiff cost --exact``) counts every sweep, which for a chain of 10^6 steps with an input at each
@@ -119,34 +117,25 @@ def cost(g: Graph, inputs: list[int] | None = None, outputs: list[int] | None = 
 
 
 def _connected_pairs(g: Graph, ins: list[int], outs: list[int]) -> int:
-    """How many (input, output) pairs a path joins, with bitsets over the smaller side."""
-    small, forward = (ins, True) if len(ins) <= len(outs) else (outs, False)
+    """How many (input, output) pairs a path joins: bitset passes over the smaller side, a few thousand seeds
+    a pass (:func:`~graphdiff.paths.reach_chunk`), no (x, x) pairs."""
+    small, forward = (sorted(set(ins)), True) if len(ins) <= len(outs) else (sorted(set(outs)), False)
     other = set(outs if forward else ins)
-    if len(small) > BITSET_SEEDS:  # both sides huge: one traversal per seed, over neighbour lists made once
-        nxt = g.successors() if forward else [[g.edge_src[k] for k in g.in_edges(v)] for v in range(len(g))]
-        total = 0
-        for s in small:
-            total += sum(1 for v in _reachable(nxt, s) if v in other and v != s)
-        return total
-    bits = [0] * len(g)
-    for b, s in enumerate(small):
-        bits[s] |= 1 << b
-    src, dst = g.edge_src, g.edge_dst
-    rng = range(g.n_edges) if forward else range(g.n_edges - 1, -1, -1)
-    for k in rng:
-        a, b = (src[k], dst[k]) if forward else (dst[k], src[k])
-        if bits[a]:
-            bits[b] |= bits[a]
-    return sum(bits[v].bit_count() for v in other) - len(set(small) & other)  # no (x, x) pairs
-
-
-def _reachable(nxt: list[list[int]], s: int) -> set[int]:
-    """The nodes reachable from ``s`` along ``nxt`` (successors, or predecessors), ``s`` included."""
-    seen = {s}
-    stack = [s]
-    while stack:
-        for w in nxt[stack.pop()]:
-            if w not in seen:
-                seen.add(w)
-                stack.append(w)
-    return seen
+    src, dst, start = g.edge_src, g.edge_dst, g.edge_start
+    chunk = reach_chunk(len(g))
+    total = 0
+    for c0 in range(0, len(small), chunk):
+        seeds = small[c0:c0 + chunk]
+        bits = [0] * len(g)
+        for b, s in enumerate(seeds):
+            bits[s] |= 1 << b
+        if forward:
+            for k in range(start[seeds[0] + 1], g.n_edges):
+                if bits[src[k]]:
+                    bits[dst[k]] |= bits[src[k]]
+        else:
+            for k in range(start[seeds[-1] + 1] - 1, -1, -1):
+                if bits[dst[k]]:
+                    bits[src[k]] |= bits[dst[k]]
+        total += sum(bits[v].bit_count() for v in other) - len(set(seeds) & other)
+    return total

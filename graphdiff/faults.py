@@ -23,6 +23,7 @@ from .errors import ComputeError, Diagnostic
 from .evaluate import Linearization, evaluate, linearize
 from .graph import Graph
 from .ops import fmt_num
+from .paths import ancestors, descendants
 
 #: Paths longer than this many nodes are shown as their first and last few nodes.
 SHOWN_PATH = 12
@@ -72,28 +73,6 @@ def linearize_for_derivatives(g: Graph, inputs: Mapping[str, float] | None = Non
     return lin
 
 
-def _ancestors(g: Graph, target: int) -> bytearray:
-    """1 for ``target`` and every node with a path to it."""
-    reach = bytearray(len(g))
-    reach[target] = 1
-    src, dst = g.edge_src, g.edge_dst
-    for k in range(g.edge_start[target + 1] - 1, -1, -1):
-        if reach[dst[k]]:
-            reach[src[k]] = 1
-    return reach
-
-
-def _descendants(g: Graph, source: int) -> bytearray:
-    """1 for ``source`` and every node it has a path to."""
-    reach = bytearray(len(g))
-    reach[source] = 1
-    src, dst = g.edge_src, g.edge_dst
-    for k in range(g.edge_start[source + 1], g.n_edges):
-        if reach[src[k]]:
-            reach[dst[k]] = 1
-    return reach
-
-
 def _adjoints(lin: Linearization, output: int, reach: bytearray) -> list[float]:
     """∂output/∂node for every ancestor, accumulated exactly as reverse mode does (0 · inf is NaN)."""
     g = lin.graph
@@ -134,12 +113,12 @@ def derivative_fault(lin: Linearization, output: int, input: int, *, value: floa
     g = lin.graph
     cache = {} if _cache is None else _cache
     if output not in cache:
-        reach = _ancestors(g, output)
+        reach = ancestors(g, output)
         cache[output] = (reach, _adjoints(lin, output, reach))
     reach, adj = cache[output]
     if value is None:
         value = adj[input]
-    desc = _descendants(g, input)
+    desc = descendants(g, input)
     src, dst, part, vals = g.edge_src, g.edge_dst, lin.partials, lin.values
     entry = None
     for k in range(g.edge_start[input + 1], g.edge_start[output + 1]):

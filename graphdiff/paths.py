@@ -343,3 +343,25 @@ def reach_counts(g: Graph, seeds: list[int], forward: bool = True) -> tuple[int,
                 visits += b.bit_count()
                 bits[src[k]] |= b
     return visits, sum(b.bit_count() for b in bits if b) - len(seeds)
+
+
+def ancestors(g: Graph, target: int) -> bytearray:
+    """1 for ``target`` and every node with a path to it (one backward pass over the edges)."""
+    reach = bytearray(len(g))
+    reach[target] = 1
+    src, dst = g.edge_src, g.edge_dst
+    for k in range(g.edge_start[target + 1] - 1, -1, -1):
+        if reach[dst[k]]:
+            reach[src[k]] = 1
+    return reach
+
+
+def descendants(g: Graph, source: int) -> bytearray:
+    """1 for ``source`` and every node it has a path to (one forward pass over the edges)."""
+    reach = bytearray(len(g))
+    reach[source] = 1
+    src, dst = g.edge_src, g.edge_dst
+    for k in range(g.edge_start[source + 1], g.n_edges):
+        if reach[src[k]]:
+            reach[dst[k]] = 1
+    return reach
