@@ -324,8 +324,14 @@ def cost_sentence(c: Cost) -> list[str]:
             first = (f"{win.capitalize()} mode wins: {plural(w.total, 'operation')} against {lose} mode's "
                      f"{l_.total:,} ({_times(ratio(l_.total, w.total))}), in {plural(w.sweeps, 'sweep')} each.")
     best = min(f.total, r.total)
-    second = f"Summing over all {plural(c.path_count, 'path')} naively costs {plural(c.paths.total, 'operation')}"
-    second += f" ({_times(ratio(c.paths.total, best))} the cheaper factored mode)." if best else "."
+    if c.paths.total == 0:  # single edges: each partial is the derivative
+        second = ("Summing over paths needs no operation here: "
+                  + ("the one path is a single edge." if c.path_count == 1 else
+                     f"each of the {c.path_count:,} paths is a single edge."))
+    else:
+        second = (f"Summing over all {plural(c.path_count, 'path')} naively costs "
+                  f"{plural(c.paths.total, 'operation')}")
+        second += f" ({_times(ratio(c.paths.total, best))} the cheaper factored mode)." if best else "."
     return [first, second] + [
         f"{mode.capitalize()} mode's multiplications and additions are estimates: {n:,} of its "
         f"{c.modes()[mode].sweeps:,} sweeps, taken at random, were counted and scaled up; "
