@@ -59,7 +59,7 @@ def main() -> None:
     from graphdiff.gen import generate
     from graphdiff.graph import loads
     from graphdiff.paths import count_paths
-    from graphdiff.reverse import gradient, reverse_sweep
+    from graphdiff.accumulate import gradient, reverse_sweep
 
     scale = 10 if args.quick else 1
     folder = Path(args.workdir)

@@ -130,7 +130,7 @@ def _fold(op, args, env, lift):
 def run_graphdiff(path, names, out):
     from graphdiff.evaluate import linearize
     from graphdiff.graph import load
-    from graphdiff.reverse import gradient
+    from graphdiff.accumulate import gradient
 
     t0 = time.perf_counter()
     g = load(path)

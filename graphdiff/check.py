@@ -42,18 +42,21 @@ import math
 import random
 import sys
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Any, Mapping
 
+from .accumulate import forward_visits
 from .errors import ComputeError, Diagnostic, GraphdiffError
-from .evaluate import Linearization, bind, evaluate
-from .faults import derivative_faults, linearize_for_derivatives
-from .forward import forward_sweep, forward_visits, out_edges
+from .evaluate import bind, evaluate
+from .faults import linearize_for_derivatives
+from .grad import Kept, forward_mode, grad
 from .graph import Graph
-from .ops import fmt_num
+from .notation import fmt_num, json_num as num, partial
+from .ops import PRIMITIVES
 from .paths import path_matrix, path_sum
-from .reverse import reverse_sweep
+from .reach import ancestors
 
 METHODS = ("reverse", "forward", "paths", "fd", "symbolic")
+LABELS = {"reverse": "reverse", "forward": "forward", "paths": "paths", "fd": "finite diff", "symbolic": "symbolic"}
 EXACT = ("forward", "paths", "symbolic")
 RTOL, ATOL = 1e-6, 1e-9
 FD_RTOL, FD_ATOL = 1e-5, 1e-7
@@ -127,6 +130,72 @@ class CheckResult:
     @property
     def ok(self) -> bool:
         return not self.failures
+
+    def where(self, p: PointCheck) -> str:
+        return "at the given point" if p.index == 0 else f"at random point {p.index} (" + ", ".join(
+            f"{self.graph.names[i]} = {fmt_num(v)}" for i, v in list(p.inputs.items())[:6]) + ")"
+
+    def failure_messages(self, limit: int | None = 10) -> list[str]:
+        """One sentence per disagreeing pair: which derivative, which methods, by how much, where."""
+        names = self.graph.names
+        failures = self.failures
+        out = []
+        for p, c in failures[:limit]:
+            parts = []
+            for m in c.failed:
+                extra = f" ± {fmt_num(c.fd_error)}" if m == "fd" and c.fd_error is not None else ""
+                parts.append(f"{LABELS[m]} {fmt_num(c.values[m])}{extra}")
+            out.append(f"{partial(names[c.output], names[c.input])} disagrees {self.where(p)}: reverse mode gives "
+                       f"{fmt_num(c.values['reverse'])}, {'; '.join(parts)} (abs error {c.abs_error:.3g}, "
+                       f"rel error {c.rel_error:.3g})")
+        if limit is not None and len(failures) > limit:
+            out.append(f"… and {len(failures) - limit:,} more disagreeing pairs")
+        return out
+
+    def not_run_messages(self, limit: int = 10) -> list[str]:
+        """Why a method has no value for some pairs (finite differences at a domain edge): one sentence per
+        point, method and input."""
+        seen: dict = {}
+        for p in self.points:
+            for c in p.pairs:
+                for m, why in c.not_run.items():
+                    seen.setdefault((p.index, m, c.input), (p, why))
+        out = [f"{LABELS[m]} not run for input {self.graph.names[i]} {self.where(p)}: {why}"
+               for (_, m, i), (p, why) in list(seen.items())[:limit]]
+        if len(seen) > limit:
+            out.append(f"… and {len(seen) - limit:,} more inputs where a method was not run")
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document of ``graphdiff check``, every number at full precision."""
+        g = self.graph
+        names = g.names
+
+        def pair(c: PairCheck) -> dict:
+            return {"output": names[c.output], "input": names[c.input],
+                    "values": {m: (None if v is None else num(v)) for m, v in c.values.items()},
+                    "fd_error_estimate": None if c.fd_error is None else num(c.fd_error),
+                    "abs_error": num(c.abs_error), "rel_error": num(c.rel_error), "ok": c.ok,
+                    "disagreeing": list(c.failed), "not_judged": list(c.unjudged), "not_run": dict(c.not_run)}
+
+        def point(p: PointCheck) -> dict:
+            out: dict[str, Any] = {"index": p.index, "inputs": {names[i]: num(v) for i, v in p.inputs.items()},
+                                   "ok": p.error is None and all(c.ok for c in p.pairs), "error": p.error,
+                                   "pairs": [pair(c) for c in p.pairs]}
+            if p.warnings:
+                out["warnings"] = [d.to_dict() for d in p.warnings]
+            if p.faults:
+                out["faults"] = [d.to_dict() for d in p.faults]
+            return out
+
+        data = {"ok": self.ok, "source": g.source, "methods": list(self.methods), "skipped": dict(self.skipped),
+                "tolerances": {"rtol": self.rtol, "atol": self.atol, "fd_rtol": self.fd_rtol, "fd_atol": self.fd_atol},
+                "outputs": [names[o] for o in self.outputs], "inputs": [names[i] for i in self.inputs],
+                "points": [point(p) for p in self.points], "failures": self.failure_messages(limit=None)}
+        faults = [d.to_dict() for p in self.points for d in p.faults]
+        if faults:
+            data["faults"] = faults
+        return data
 
 
 # ---- finite differences ----------------------------------------------------------------------------------
@@ -224,42 +293,13 @@ def _sympy():
     return sympy
 
 
-def _sympy_table(sp) -> dict:
-    def nary(f):
-        return lambda xs: f(*xs)
-
-    return {
-        "add": nary(sp.Add), "sum": nary(sp.Add), "mul": nary(sp.Mul), "prod": nary(sp.Mul),
-        "sub": lambda xs: xs[0] - xs[1], "div": lambda xs: xs[0] / xs[1], "neg": lambda xs: -xs[0],
-        "pow": lambda xs: xs[0] ** xs[1], "id": lambda xs: xs[0], "const": lambda xs: xs[0],
-        "sin": nary(sp.sin), "cos": nary(sp.cos), "tan": nary(sp.tan), "exp": nary(sp.exp),
-        "log": nary(sp.log), "sqrt": nary(sp.sqrt), "tanh": nary(sp.tanh),
-        "sigmoid": lambda xs: 1 / (1 + sp.exp(-xs[0])),
-        # Non-smooth: exact away from their kinks; at a kink the check does not judge SymPy (see above).
-        "relu": lambda xs: sp.Max(0, xs[0]), "abs": nary(sp.Abs), "sign": nary(sp.sign),
-        "min": nary(sp.Min), "max": nary(sp.Max),
-        "softplus": lambda xs: sp.log(1 + sp.exp(xs[0])), "log1p": lambda xs: sp.log(1 + xs[0]),
-        "expm1": lambda xs: sp.exp(xs[0]) - 1, "sinh": nary(sp.sinh), "cosh": nary(sp.cosh),
-        "asin": nary(sp.asin), "acos": nary(sp.acos), "atan": nary(sp.atan),
-        "mean": lambda xs: sp.Add(*xs) / len(xs),
-    }
-
-
 class Symbolic:
     """The graph as SymPy expressions, built iteratively in topological order (each node once)."""
 
     def __init__(self, g: Graph, outs: list[int]):
         sp = self.sp = _sympy()
-        table = _sympy_table(sp)
         self.symbols = {i: sp.Symbol(f"x_{n}", real=True) for n, i in enumerate(g.inputs)}
-        need = bytearray(len(g))
-        for o in outs:
-            need[o] = 1
-        for i in range(len(g) - 1, -1, -1):  # only the ancestors of the outputs
-            if need[i]:
-                for a in g.args[i]:
-                    if a.__class__ is int:
-                        need[a] = 1
+        need = ancestors(g, outs)  # only the ancestors of the outputs
         exprs: dict[int, object] = {}
         for i in range(len(g)):
             if not need[i]:
@@ -268,7 +308,7 @@ class Symbolic:
                 exprs[i] = self.symbols[i]
                 continue
             xs = [exprs[a] if a.__class__ is int else sp.Float(a) for a in g.args[i]]
-            exprs[i] = table[g.ops[i]](xs)
+            exprs[i] = PRIMITIVES[g.ops[i]].sympy(sp, xs)
         self.exprs = exprs
         self.derivs: dict[tuple[int, int], object] = {}
 
@@ -297,6 +337,9 @@ def tree_size(g: Graph, cap: int) -> int:
 def _symbolic_skip(g: Graph) -> str | None:
     if _sympy() is None:
         return "SymPy is not installed (pip install 'graphdiff[symbolic]')"
+    formless = sorted({op for op in g.ops if op != "input" and PRIMITIVES[op].sympy is None})
+    if formless:
+        return f"no SymPy form in the table of primitives for {', '.join(formless)}"
     if len(g) > SYMBOLIC_MAX_NODES:
         return f"the graph has {len(g):,} nodes, more than the {SYMBOLIC_MAX_NODES} SymPy is used for"
     if tree_size(g, SYMBOLIC_MAX_TREE + 1) > SYMBOLIC_MAX_TREE:
@@ -309,8 +352,6 @@ def _symbolic_skip(g: Graph) -> str | None:
 
 def _kink_pairs(g: Graph, warnings: list[Diagnostic], outs: list[int], ins: list[int]) -> set[tuple[int, int]]:
     """The (output, input) pairs with a non-differentiable point between them."""
-    from .paths import ancestors
-
     kinks = sorted({g.index[d.node] for d in warnings if d.node in g.index})
     if not kinks:
         return set()
@@ -332,50 +373,79 @@ def _close(a: float, b: float, rtol: float, atol: float) -> bool:
     return abs(a - b) <= atol + rtol * max(abs(a), abs(b))
 
 
+def _exact_methods(g: Graph, point: dict[str, float], outs: list[int], ins: list[int], methods: list[str],
+                   opts: dict, index: int, ieee: bool):
+    """Reverse mode (the reference, with its faults traced as ``graphdiff grad`` traces them) and forward mode
+    (within what is left of its budget): the linearization and both Jacobians (forward: the inputs swept)."""
+    lin = linearize_for_derivatives(g, point, ieee=ieee)
+    rev = grad(g, mode="reverse", of=outs, wrt=ins, lin=lin, ieee=ieee, max_stored=0)
+    fwd: dict[int, dict[int, float]] = {o: {} for o in outs}
+    if "forward" in methods and opts["forward_left"] >= 0:
+        fwd, ops, done = forward_mode(lin, outs, ins, Kept(0, outs), opts["forward_left"], stop=True)
+        opts["forward_left"] -= ops.multiplications
+        if opts["forward_left"] < 0:  # the bound is passed: no forward mode for the pairs left
+            opts["skipped"]["forward"] = (
+                f"the forward sweeps passed {FORWARD_MAX_WORK:,} edge visits at point {index} after "
+                f"{done:,} of {len(ins):,} inputs; the pairs left are not checked by forward mode")
+    return lin, rev, fwd
+
+
+def _finite_differences_at(g: Graph, point: dict[str, float], outs: list[int], ins: list[int], opts: dict
+                           ) -> tuple[dict[int, list], dict[int, str]]:
+    """Finite differences for every input: ``{input: [(estimate, error) or None per output]}`` and why, for
+    the inputs where no stencil fits."""
+    fd: dict[int, list] = {}
+    why: dict[int, str] = {}
+    for i in ins:
+        st = stencil(g, point, i, outs, opts["fd_shrink_left"])
+        if isinstance(st, str):
+            fd[i], why[i] = [None] * len(outs), st
+        else:
+            fd[i] = richardson(*st)
+    return fd, why
+
+
+def _judge(o: int, i: int, vals: dict[str, float | None], fd_err: float | None, kink: bool, opts: dict,
+           not_run: dict[str, str]) -> PairCheck:
+    """Compare every method's value with reverse mode's, within the tolerances."""
+    ref = vals["reverse"]
+    failed, unjudged = [], []
+    abs_err = rel_err = 0.0
+    for m, v in vals.items():
+        if m == "reverse" or v is None:
+            continue
+        if m in ("fd", "symbolic") and kink or not math.isfinite(ref):
+            unjudged.append(m)  # a convention at a kink, or an IEEE fault already reported
+            continue
+        if not math.isfinite(v):
+            failed.append(m)
+            continue
+        e = abs(v - ref)
+        abs_err = max(abs_err, e)
+        rel_err = max(rel_err, e / max(abs(ref), abs(v)) if e else 0.0)
+        if m == "fd":
+            ok = e <= fd_err + opts["fd_atol"] + opts["fd_rtol"] * abs(ref)
+        else:
+            ok = _close(v, ref, opts["rtol"], opts["atol"])
+        if not ok:
+            failed.append(m)
+    return PairCheck(o, i, vals, fd_err, abs_err, rel_err, tuple(failed), tuple(unjudged), not_run)
+
+
 def _check_point(g: Graph, index: int, values: dict[int, float], outs: list[int], ins: list[int],
                  methods: list[str], opts: dict, sym: Symbolic | None, ieee: bool) -> PointCheck:
-    names = g.names
-    point = {names[i]: v for i, v in values.items()}
-    lin = linearize_for_derivatives(g, point, ieee=ieee)
-    jac = {}
-    for o in outs:
-        d = reverse_sweep(lin, o).derivatives
-        jac[o] = {i: d.get(i, 0.0) for i in ins}
-    faults = derivative_faults(lin, jac)
-    if faults and not ieee:
-        raise faults[0].error(g)
-    fwd: dict[int, dict[int, float]] = {}  # input -> {output: derivative}: the outputs' entries only
-    if "forward" in methods and opts["forward_left"] >= 0:
-        oe = out_edges(lin)
-        for n, i in enumerate(ins):
-            s = forward_sweep(lin, i, oe)
-            d = s.derivatives
-            fwd[i] = {o: d.get(o, 0.0) for o in outs}
-            opts["forward_left"] -= s.multiplications
-            if opts["forward_left"] < 0:  # the bound is passed: no forward mode for the pairs left
-                opts["skipped"]["forward"] = (
-                    f"the forward sweeps passed {FORWARD_MAX_WORK:,} edge visits at point {index} after "
-                    f"{n + 1:,} of {len(ins):,} inputs; the pairs left are not checked by forward mode")
-                break
-    fd: dict[int, list] = {}
-    fd_why: dict[int, str] = {}
-    if "fd" in methods:
-        for i in ins:
-            st = stencil(g, point, i, outs, opts["fd_shrink_left"])
-            if isinstance(st, str):
-                fd[i], fd_why[i] = [None] * len(outs), st
-            else:
-                fd[i] = richardson(*st)
+    point = {g.names[i]: v for i, v in values.items()}
+    lin, rev, fwd = _exact_methods(g, point, outs, ins, methods, opts, index, ieee)
+    fd, fd_why = _finite_differences_at(g, point, outs, ins, opts) if "fd" in methods else ({}, {})
     kinks = _kink_pairs(g, lin.warnings, outs, ins)
     pairs = []
     for n_o, o in enumerate(outs):
         for i in ins:
-            ref = jac[o][i]
-            vals: dict[str, float | None] = {"reverse": ref}
+            vals: dict[str, float | None] = {"reverse": rev.jacobian[o][i]}
             not_run: dict[str, str] = {}
             fd_err = None
             if "forward" in methods:
-                vals["forward"] = fwd[i][o] if i in fwd else None
+                vals["forward"] = fwd[o].get(i)
             if "paths" in methods:
                 count = opts["path_counts"][o][i]
                 vals["paths"] = path_sum(g, lin.partials, i, o).total if count <= opts["max_paths"] else None
@@ -389,60 +459,31 @@ def _check_point(g: Graph, index: int, values: dict[int, float], outs: list[int]
                     vals["symbolic"] = sym.derivative(o, i, values)
                 except (TypeError, ValueError, ArithmeticError, RecursionError):
                     vals["symbolic"] = None
-            failed, unjudged = [], []
-            abs_err = rel_err = 0.0
-            for m, v in vals.items():
-                if m == "reverse" or v is None:
-                    continue
-                if m in ("fd", "symbolic") and (o, i) in kinks or not math.isfinite(ref):
-                    unjudged.append(m)  # a convention at a kink, or an IEEE fault already reported
-                    continue
-                if not math.isfinite(v):
-                    failed.append(m)
-                    continue
-                e = abs(v - ref)
-                abs_err = max(abs_err, e)
-                rel_err = max(rel_err, e / max(abs(ref), abs(v)) if e else 0.0)
-                if m == "fd":
-                    ok = e <= fd_err + opts["fd_atol"] + opts["fd_rtol"] * abs(ref)
-                else:
-                    ok = _close(v, ref, opts["rtol"], opts["atol"])
-                if not ok:
-                    failed.append(m)
-            pairs.append(PairCheck(o, i, vals, fd_err, abs_err, rel_err, tuple(failed), tuple(unjudged), not_run))
-    fault_diags = list(lin.faults) + [f.diagnostic(g) for f in faults]
+            pairs.append(_judge(o, i, vals, fd_err, (o, i) in kinks, opts, not_run))
+    fault_diags = list(lin.faults) + [f.diagnostic(g) for f in rev.faults]
     return PointCheck(index, values, pairs, None, list(lin.warnings), fault_diags)
 
 
-def check(g: Graph, inputs: Mapping[str, float] | None = None, *, points: int = 0, seed: int | None = None,
-          spread: float = 0.5, rtol: float = RTOL, atol: float = ATOL, fd_rtol: float = FD_RTOL,
-          fd_atol: float = FD_ATOL, max_paths: int = 10_000, symbolic: bool = True,
-          ieee: bool = False) -> CheckResult:
-    """Compare reverse mode, forward mode, the sum over paths, finite differences and SymPy for every
-    (output, input) pair, at the given point and at ``points`` random points near it."""
-    outs, ins = list(g.outputs), list(g.inputs)
-    base = dict(zip(ins, bind(g, inputs)))
+def _plan(g: Graph, outs: list[int], ins: list[int], points: int, symbolic: bool, max_paths: int
+          ) -> tuple[list[str], dict[str, str], Symbolic | None, dict[int, dict[int, int]]]:
+    """Which methods run (within their bounds), why the others do not, SymPy's expressions and the path
+    counts of every pair."""
     methods = ["reverse", "forward", "paths", "fd"]
     skipped: dict[str, str] = {}
-    work = 4 * len(ins) * max(len(g), 1)
-    if work > FD_MAX_WORK:
+    if 4 * len(ins) * max(len(g), 1) > FD_MAX_WORK:
         methods.remove("fd")
         skipped["fd"] = (f"{len(ins):,} inputs × {len(g):,} nodes is more than finite differences are run "
                          f"for ({FD_MAX_WORK:,} node evaluations)")
     sym = None
-    if symbolic:
-        why = _symbolic_skip(g)
-        if why is None:
-            try:
-                sym = Symbolic(g, outs)
-                methods.append("symbolic")
-            except (TypeError, ValueError, ArithmeticError, RecursionError) as e:
-                skipped["symbolic"] = f"SymPy could not build the expression ({type(e).__name__})"
-        else:
-            skipped["symbolic"] = why
+    why = _symbolic_skip(g) if symbolic else "turned off (--no-symbolic)"
+    if why is None:
+        try:
+            sym = Symbolic(g, outs)
+            methods.append("symbolic")
+        except (TypeError, ValueError, ArithmeticError, RecursionError) as e:
+            skipped["symbolic"] = f"SymPy could not build the expression ({type(e).__name__})"
     else:
-        skipped["symbolic"] = "turned off (--no-symbolic)"
-    forward_left = FORWARD_MAX_WORK  # edge visits the forward sweeps may still make, at all points together
+        skipped["symbolic"] = why
     if sum(g.n_edges - g.edge_start[i + 1] for i in ins) * (points + 1) > FORWARD_MAX_WORK:
         visits = forward_visits(g, ins, FORWARD_COUNT_BUDGET)
         if visits is not None and visits * (points + 1) > FORWARD_MAX_WORK:
@@ -461,8 +502,21 @@ def check(g: Graph, inputs: Mapping[str, float] | None = None, *, points: int = 
         if worst > max_paths:
             skipped["paths"] = (f"some pairs have more than --max-paths {max_paths:,} paths (up to {worst:,}); "
                                 "those pairs are not summed over paths")
+    return methods, skipped, sym, counts
+
+
+def check(g: Graph, inputs: Mapping[str, float] | None = None, *, points: int = 0, seed: int | None = None,
+          spread: float = 0.5, rtol: float = RTOL, atol: float = ATOL, fd_rtol: float = FD_RTOL,
+          fd_atol: float = FD_ATOL, max_paths: int = 10_000, symbolic: bool = True,
+          ieee: bool = False) -> CheckResult:
+    """Compare reverse mode, forward mode, the sum over paths, finite differences and SymPy for every
+    (output, input) pair, at the given point and at ``points`` random points near it."""
+    outs, ins = list(g.outputs), list(g.inputs)
+    base = dict(zip(ins, bind(g, inputs)))
+    methods, skipped, sym, counts = _plan(g, outs, ins, points, symbolic, max_paths)
     opts = {"rtol": rtol, "atol": atol, "fd_rtol": fd_rtol, "fd_atol": fd_atol, "max_paths": max_paths,
-            "path_counts": counts, "forward_left": forward_left, "skipped": skipped,
+            "path_counts": counts, "skipped": skipped,
+            "forward_left": FORWARD_MAX_WORK,  # edge visits the forward sweeps may still make, at all points
             "fd_shrink_left": [FD_SHRINK_WORK]}  # node evaluations for steps made smaller at a domain edge
     results = [_check_point(g, 0, base, outs, ins, methods, opts, sym, ieee)]
     rng = random.Random(seed)

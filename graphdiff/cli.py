@@ -22,26 +22,37 @@ Exit codes:
      or infinite derivative), or a check that disagrees
   2  bad input: syntax error, unknown name or function, wrong number of
      arguments, repeated assignment, cycle, index out of range, missing
-     input value, empty program, bad option
+     or non-finite input value, empty program, bad option, a file -o
+     cannot write
   3  an internal error in graphdiff (please report it)
 A closed output pipe (graphdiff eval big.gd | head) ends quietly with 0."""
-
-
-def _stderr_console():
-    from rich.console import Console
-
-    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _stdout_console():
     from rich.console import Console
 
+    class PipeConsole(Console):
+        """A closed pipe is graphdiff's to handle (quietly, exit 0), not rich's (which exits 1)."""
+
+        def on_broken_pipe(self) -> None:
+            raise BrokenPipeError
+
     tty = sys.stdout.isatty()
-    return Console(highlight=False, width=None if tty else 160, soft_wrap=False)
+    return PipeConsole(highlight=False, width=None if tty else 160, soft_wrap=False)
+
+
+def cells(text: str) -> int:
+    """How many terminal cells ``text`` takes: East Asian wide and full-width characters 2, combining marks 0."""
+    import unicodedata
+
+    if text.isascii():
+        return len(text)
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def report_error(e: GraphdiffError) -> None:
-    """``file:line:col: message``, then the source line and a caret under the column."""
+    """``file:line:col: message``, then the source line and a caret under the column (placed by terminal cells,
+    so that it stands under the character after wide ones)."""
     out = sys.stderr
     where = e.source or ""
     if e.line is not None:
@@ -49,12 +60,11 @@ def report_error(e: GraphdiffError) -> None:
     out.write(f"{where}: error: {e.message}\n" if where else f"graphdiff: error: {e.message}\n")
     if e.source_line and e.source_line.strip() and e.col:
         line = e.source_line.replace("\t", " ")
+        col = e.col
         if len(line) > 200:  # keep a window around the column on a huge line
             lo = max(0, (e.col - 1) - 100)
             line, col = line[lo:lo + 200], e.col - lo
-        else:
-            col = e.col
-        out.write(f"  {line}\n  {' ' * (col - 1)}^\n")
+        out.write(f"  {line}\n  {' ' * cells(line[:col - 1])}^\n")
 
 
 def warn(diagnostics, source: str, limit: int = 20) -> None:
@@ -65,41 +75,47 @@ def warn(diagnostics, source: str, limit: int = 20) -> None:
 
 
 def run_safely(fn: Callable) -> Callable:
-    """Turn every failure into a one-line message and an exit code; ``--traceback`` shows the Python one."""
+    """Turn every failure into a one-line message and its exit code; ``--traceback`` adds the Python traceback
+    before the message and changes nothing else."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         tb = kwargs.pop("traceback", False)
         try:
             return fn(*args, **kwargs)
-        except GraphdiffError as e:
-            if tb:
-                raise
-            report_error(e)
-            sys.exit(int(e.exit_code))
         except BrokenPipeError:
             _quiet_pipe()
         except KeyboardInterrupt:
             sys.stderr.write("graphdiff: interrupted\n")
             sys.exit(130)
-        except (MemoryError, RecursionError) as e:
-            if tb:
-                raise
-            sys.stderr.write(f"graphdiff: error: out of {'memory' if isinstance(e, MemoryError) else 'stack'}\n")
-            sys.exit(int(ExitCode.COMPUTE))
         except click.exceptions.ClickException:
             raise
+        except GraphdiffError as e:
+            _traceback(tb)
+            report_error(e)
+            sys.exit(int(e.exit_code))
+        except (MemoryError, RecursionError) as e:
+            _traceback(tb)
+            sys.stderr.write(f"graphdiff: error: out of {'memory' if isinstance(e, MemoryError) else 'stack'}\n")
+            sys.exit(int(ExitCode.COMPUTE))
         except Exception as e:  # a bug: say so without a traceback unless asked
-            if tb:
-                raise
-            sys.stderr.write(f"graphdiff: internal error: {type(e).__name__}: {e} (run with --traceback for "
-                             "details)\n")
-            sys.exit(3)
+            _traceback(tb)
+            hint = "" if tb else " (run with --traceback for details)"
+            sys.stderr.write(f"graphdiff: internal error: {type(e).__name__}: {e}{hint}\n")
+            sys.exit(int(ExitCode.INTERNAL))
 
     return wrapper
 
 
+def _traceback(wanted: bool) -> None:
+    if wanted:
+        import traceback
+
+        traceback.print_exc()
+
+
 def _quiet_pipe() -> None:
+    """The reader closed the pipe: stop writing, say nothing, succeed (the final flush goes nowhere)."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
@@ -118,11 +134,33 @@ def _parse_set(items: tuple[str, ...]) -> dict[str, float]:
             v = float(value)
         except ValueError:
             raise InputError(f"--set {item}: {value!r} is not a number") from None
+        if not math.isfinite(v):
+            text = value.strip()
+            why = (f"number {text} is too large for a float" if text.lstrip("+-")[:1].isdigit() or
+                   text.lstrip("+-")[:1] == "." else "a value must be a finite number")
+            raise InputError(f"--set {item}: {why}")
         out[name.strip()] = v
     return out
 
 
-def _read_inputs(path: str | None) -> dict[str, float]:
+def _json_float(path: str):
+    def parse(text: str) -> float:
+        v = float(text)
+        if not math.isfinite(v):
+            raise InputError(f"{path}: number {text[:40]} is too large for a float")
+        return v
+    return parse
+
+
+def _json_constant(path: str):
+    def parse(text: str):
+        raise InputError(f"{path}: {text} is not a number JSON allows (an input value must be finite)")
+    return parse
+
+
+def _read_inputs(path: str | None) -> dict[str, object]:
+    """The ``--inputs`` JSON object: a number per input, a list of numbers per vector (checked by
+    :func:`graphdiff.evaluate.bind`)."""
     if not path:
         return {}
     try:
@@ -132,16 +170,15 @@ def _read_inputs(path: str | None) -> dict[str, float]:
     except UnicodeDecodeError:
         raise InputError(f"{path}: --inputs file is not UTF-8 text") from None
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_float=_json_float(path), parse_constant=_json_constant(path))
     except json.JSONDecodeError as e:
         raise InputError(f"invalid JSON: {e.msg}", e.lineno, e.colno, source=path) from None
     if not isinstance(data, dict):
         raise InputError(f"{path}: --inputs must be a JSON object such as {{\"a\": 2, \"x\": [1, 2]}}")
-    out: dict[str, float] = {}
+    out: dict[str, object] = {}
     for k, v in data.items():
         if isinstance(v, list):
-            for n, x in enumerate(v):
-                out[f"{k}[{n}]"] = _json_number(path, f"{k}[{n}]", x)
+            out[k] = [_json_number(path, f"{k}[{n}]", x) for n, x in enumerate(v)]
         else:
             out[k] = _json_number(path, k, v)
     return out
@@ -156,11 +193,24 @@ def _json_number(path: str, name: str, v) -> float:
         raise InputError(f"{path}: value of '{name}' is too large for a float: {str(v)[:40]}…") from None
 
 
-class Context:
-    """What every command gets from the shared options."""
+def _write(path: str, data: bytes | str) -> None:
+    """Write an output file (``-o``), or say in one line why not (bad input: exit 2); then say what was written."""
+    try:
+        with open(path, "wb" if isinstance(data, bytes) else "w", encoding=None if isinstance(data, bytes) else "utf-8") as f:
+            f.write(data)
+    except OSError as e:
+        raise InputError(f"{path}: cannot write: {e.strerror or e}") from None
+    size = len(data) if isinstance(data, bytes) else len(data.encode("utf-8"))
+    sys.stderr.write(f"graphdiff: wrote {path} ({size:,} bytes)\n")
 
-    def __init__(self, file, expr, sets, inputs, fmt, all_rows, ieee, jobs=1):
-        self.file, self.expr, self.fmt, self.all_rows, self.ieee, self.jobs = file, expr, fmt, all_rows, ieee, jobs
+
+class Context:
+    """What a command gets from the shared options (those it does not take stay at their defaults)."""
+
+    def __init__(self, file=None, expr=None, jobs=1, sets=(), inputs=None, fmt="table", all_rows=False,
+                 digits=None, ieee=False):
+        self.file, self.expr, self.jobs, self.fmt, self.all_rows, self.ieee = file, expr, jobs, fmt, all_rows, ieee
+        self.digits = digits
         self._sets, self._inputs_path = sets, inputs
 
     def graph(self):
@@ -185,43 +235,53 @@ class Context:
             return loads(text, "<stdin>", self.jobs)
         return load(self.file, self.jobs)
 
-    def values(self) -> dict[str, float]:
+    def values(self) -> dict[str, object]:
         vals = _read_inputs(self._inputs_path)
         vals.update(_parse_set(self._sets))
         return vals
 
     def emit(self, report) -> None:
+        from .render import DIGITS
+
         if report.warnings:
-            warn(report.warnings, self.source_name())
+            warn(list(report.warnings), self.source_name())
         render(report, self.fmt, sys.stdout, all_rows=self.all_rows,
-               console=_stdout_console() if self.fmt == "table" else None)
+               console=_stdout_console() if self.fmt == "table" else None,
+               digits=DIGITS if self.digits is None else self.digits)
         sys.stdout.flush()
 
     def source_name(self) -> str:
         return "<expr>" if self.expr is not None else ("<stdin>" if self.file == "-" else self.file)
 
 
-# The shared options as decorator lists (click makes a fresh parameter each time one is applied), so the
-# table commands and `draw`, which has its own --format, share them in the same order.
-_PROGRAM_OPTIONS = [
+# The shared options, in groups; a command takes the groups it uses (click makes a fresh parameter each time
+# one is applied). Each group's options reach the command's Context under their own names.
+_SOURCE = [
     click.argument("file", required=False, type=click.Path(dir_okay=True, allow_dash=True)),
     click.option("-e", "--expr", metavar="TEXT", help="The program inline, e.g. -e 'c = a + b; e = c * 2'."),
-    click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
-                 help="Give an input a value (repeatable; x[3]=0.5 sets one element, x=0.5 a whole vector)."),
-    click.option("--inputs", metavar="JSON", help="A JSON object of input values ({\"a\": 2, \"x\": [1, 2]}); - for stdin."),
     click.option("--jobs", type=click.IntRange(1, 2, clamp=True), envvar="GRAPHDIFF_JOBS", default=2,
                  show_default=True, help="Processes that parse a program of a million characters or more (2 "
                  "needs two CPUs, and more counts as 2; 1 parses in this process). Also GRAPHDIFF_JOBS."),
 ]
-_TABLE_OPTIONS = [
+_VALUES = [
+    click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
+                 help="Give an input a value (repeatable; x[3]=0.5 sets one element, x=0.5 a whole vector)."),
+    click.option("--inputs", metavar="JSON", help="A JSON object of input values ({\"a\": 2, \"x\": [1, 2]}); - for stdin."),
+]
+_FORMAT = [
     click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
-                 help="Output format; json, csv and tsv always hold every row."),
+                 help="Output format; json, csv and tsv always hold every row, and every digit."),
+]
+_ROWS = [
     click.option("--all", "all_rows", is_flag=True, help="Show every row of a long table."),
+    click.option("--digits", type=click.IntRange(1, 17), default=None, metavar="N",
+                 help="Significant digits of the numbers in a table  [default: 6; json, csv and tsv keep all 17]"),
 ]
-_ERROR_OPTIONS = [
-    click.option("--ieee", is_flag=True, help="Let NaN and infinities through (marked) instead of stopping."),
-    click.option("--traceback", is_flag=True, help="Show the Python traceback of an error."),
-]
+_IEEE = [click.option("--ieee", is_flag=True, help="Let NaN and infinities through (marked) instead of stopping.")]
+_TRACEBACK = [click.option("--traceback", is_flag=True, help="Also show the Python traceback of an error.")]
+#: Every command's Context options, by the groups above.
+_GROUPS = {"source": _SOURCE, "values": _VALUES, "format": _FORMAT, "rows": _ROWS, "ieee": _IEEE}
+_CONTEXT_KEYS = {"file", "expr", "jobs", "sets", "inputs", "fmt", "all_rows", "digits", "ieee"}
 
 
 def _apply(fn: Callable, decorators: list[Callable]) -> Callable:
@@ -230,25 +290,21 @@ def _apply(fn: Callable, decorators: list[Callable]) -> Callable:
     return fn
 
 
-def program_options(fn: Callable) -> Callable:
-    """FILE, -e, --set, --inputs, --format, --all, --ieee and --traceback, shared by every command."""
+def options(*groups: str) -> Callable[[Callable], Callable]:
+    """The shared options of ``groups`` (source, values, format, rows, ieee) and --traceback; the command gets a
+    :class:`Context` made of them as its first argument."""
+    def decorate(fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def wrapper(**kwargs):
+            shared = {k: kwargs.pop(k) for k in list(kwargs) if k in _CONTEXT_KEYS}
+            return fn(Context(**shared), **kwargs)
 
-    @functools.wraps(fn)
-    def wrapper(file, expr, sets, inputs, jobs, fmt, all_rows, ieee, **kwargs):
-        return fn(Context(file, expr, sets, inputs, fmt, all_rows, ieee, jobs), **kwargs)
-
-    return _apply(wrapper, _PROGRAM_OPTIONS + _TABLE_OPTIONS + _ERROR_OPTIONS)
+        return _apply(wrapper, [d for name in groups for d in _GROUPS[name]] + _TRACEBACK)
+    return decorate
 
 
-def source_options(fn: Callable) -> Callable:
-    """FILE, -e, --set, --inputs, --ieee and --traceback: program_options without the table --format and
-    --all, for commands with an output of their own (draw)."""
-
-    @functools.wraps(fn)
-    def wrapper(file, expr, sets, inputs, jobs, ieee, **kwargs):
-        return fn(Context(file, expr, sets, inputs, "table", False, ieee, jobs), **kwargs)
-
-    return _apply(wrapper, _PROGRAM_OPTIONS + _ERROR_OPTIONS)
+#: The groups of a command that evaluates the program and prints tables of numbers.
+NUMERIC = ("source", "values", "format", "rows", "ieee")
 
 
 class _Group(click.Group):
@@ -286,7 +342,7 @@ def main() -> None:
 
 
 @main.command("eval", epilog=EXIT_CODES)
-@program_options
+@options(*NUMERIC)
 @run_safely
 def eval_cmd(ctx: Context) -> None:
     """Every node's value in topological order, and the outputs.
@@ -305,7 +361,7 @@ def eval_cmd(ctx: Context) -> None:
 
 
 @main.command(epilog=EXIT_CODES)
-@program_options
+@options(*NUMERIC)
 @run_safely
 def edges(ctx: Context) -> None:
     """Every edge with its local partial derivative: the formula (∂e/∂c = d) and its value at the point.
@@ -323,10 +379,10 @@ def edges(ctx: Context) -> None:
 
 
 @main.command(epilog=EXIT_CODES)
-@program_options
+@options("source", "format")
 @run_safely
 def info(ctx: Context) -> None:
-    """Size and shape: nodes, edges, inputs, outputs, depth, largest fan-in and fan-out.
+    """Size and shape: nodes, edges, inputs, outputs, depth, largest fan-in and fan-out, operations.
 
     \b
     Examples:
@@ -334,8 +390,9 @@ def info(ctx: Context) -> None:
       graphdiff info big.gd --format json
     """
     from .report import info_report
+    from .shape import shape
 
-    ctx.emit(info_report(ctx.graph()))
+    ctx.emit(info_report(shape(ctx.graph())))
 
 
 def _progress(label: str):
@@ -356,7 +413,7 @@ def _progress(label: str):
 
 
 @main.command(epilog=EXIT_CODES)
-@program_options
+@options(*NUMERIC)
 @click.option("--mode", type=click.Choice(["reverse", "forward", "paths"]), default="reverse", show_default=True,
               help="reverse: one sweep per output; forward: one sweep per input; paths: the naive sum over paths.")
 @click.option("--of", "of", multiple=True, metavar="OUTPUT", help="Differentiate this output (repeatable; default: all).")
@@ -365,7 +422,7 @@ def _progress(label: str):
               help="--mode paths refuses to enumerate more paths than this.")
 @click.option("--max-work", type=click.IntRange(min=0), default=100_000_000, show_default=True,
               help="--mode forward refuses to visit more edges than this in all its sweeps.")
-@click.option("--trace", is_flag=True, help="Show each step of the sweeps as the essay reasons.")
+@click.option("--trace", is_flag=True, help="Show each step of the sweeps (or of the sum over paths) as the essay reasons.")
 @run_safely
 def grad(ctx: Context, mode: str, of, wrt, max_paths: int, max_work: int, trace: bool) -> None:
     """Derivatives of the outputs with respect to the inputs (the Jacobian), by reverse mode, forward mode
@@ -374,49 +431,27 @@ def grad(ctx: Context, mode: str, of, wrt, max_paths: int, max_work: int, trace:
     \b
     Reverse mode prints ∂OUTPUT/∂node for every node (one sweep per output);
     forward mode prints ∂node/∂INPUT for every node (one sweep per input).
+    In a --trace, dOUTPUT/dnode is the derivative a sweep accumulates and
+    ∂c/∂b the local partial on an edge: de/db = de/dc·∂c/∂b + de/dd·∂d/∂b.
 
     \b
     Examples:
       graphdiff grad samples/backprop.gd
-      graphdiff grad samples/backprop.gd --mode forward --wrt b
-      graphdiff grad samples/diamond.gd --mode paths
+      graphdiff grad samples/backprop.gd --mode forward --wrt b --trace
+      graphdiff grad samples/diamond.gd --mode paths --trace
       graphdiff grad samples/neuron.gd --format json | jq .jacobian
     """
     from .grad import grad as compute
     from .report import grad_report
 
     g = ctx.graph()
-    from .faults import derivative_faults, linearize_for_derivatives
-
-    values = ctx.values()
-    lin = linearize_for_derivatives(g, values, ieee=ctx.ieee)
-    r = compute(g, values, mode=mode, of=of, wrt=wrt, max_paths=max_paths, max_work=max_work, ieee=ctx.ieee,
-                lin=lin, progress=_progress(f"{mode} sweeps"))
-    faults = derivative_faults(lin, r.jacobian)
-    if faults and not ctx.ieee:
-        raise faults[0].error(g)
-    steps = None
-    if trace:
-        from .trace import trace_report_steps
-
-        steps = trace_report_steps(r)
-    rep = grad_report(r, steps)
-    if faults:
-        from .report_check import add_derivative_faults
-
-        add_derivative_faults(rep, g, faults)
-    if trace and ctx.fmt != "json":  # JSON holds the steps under "trace"; CSV and TSV print only the trace
-        from .trace import trace_table
-
-        if ctx.fmt == "table":
-            rep.tables.append(trace_table(r, steps))
-        else:
-            rep.tables.insert(0, trace_table(r, steps, wide=True))
-    ctx.emit(rep)
+    r = compute(g, ctx.values(), mode=mode, of=of, wrt=wrt, max_paths=max_paths, max_work=max_work,
+                ieee=ctx.ieee, trace=trace, progress=_progress(f"{mode} sweeps"))
+    ctx.emit(grad_report(r, ctx.fmt))
 
 
 @main.command(epilog=EXIT_CODES)
-@program_options
+@options(*NUMERIC)
 @click.option("--from", "source", metavar="NODE", help="Start node (e.g. an input).")
 @click.option("--to", "target", metavar="NODE", help="End node (e.g. an output).")
 @click.option("--limit", type=click.IntRange(min=0), default=20, show_default=True, help="List at most N paths.")
@@ -436,50 +471,30 @@ def paths(ctx: Context, source, target, limit: int, count_only: bool, max_paths:
       graphdiff paths samples/diamond.gd --from x --to z --limit 9
       graphdiff paths samples/diamond.gd --count-only
     """
-    from . import paths as P
-    from .evaluate import linearize
-    from .grad import Operations
+    from .paths import between, path_counts
     from .report import matrix_report, paths_report
 
     g = ctx.graph()
     if (source is None) != (target is None):
         raise InputError("give both --from and --to, or neither for the matrix of path counts")
     if source is None:
-        ctx.emit(matrix_report(g, P.path_matrix(g)))
+        ctx.emit(matrix_report(path_counts(g)))
         return
-    s, t = g.node(source), g.node(target)
-    count = P.count_paths(g, s, t)
-    if count_only:
-        ctx.emit(paths_report(g, s, t, count, None, None, "", None, None, None))
-        return
-    lin = linearize(g, ctx.values(), ieee=ctx.ieee)
-    shown = list(P.path_products(g, lin.partials, s, t, limit))
-    between = P.edges_on_paths(g, s, t)
-    nodes_between = len({g.edge_dst[k] for k in between})
-    factored = Operations(1, len(between), len(between) - nodes_between)
-    if count <= max_paths:
-        ps = P.path_sum(g, lin.partials, s, t)
-        total, method, naive = ps.total, "paths", Operations(0, ps.multiplications, ps.additions)
-    else:
-        from .reverse import reverse_sweep
-
-        total, method = reverse_sweep(lin, t).derivatives.get(s, 0.0), "reverse"
-        _, lengths = P.path_lengths(g, [s])
-        naive = Operations(0, lengths[t] - count, max(count - 1, 0))
-    ctx.emit(paths_report(g, s, t, count, shown, total, method, naive, factored, lin))
+    ctx.emit(paths_report(between(g, source, target, None if count_only else ctx.values(), limit=limit,
+                                  max_paths=max_paths, count_only=count_only, ieee=ctx.ieee)))
 
 
 @main.command(epilog=EXIT_CODES)
-@program_options
-@click.option("--exact", is_flag=True, help="Count every sweep even when that takes very long (no estimate).")
+@options("source", "format")
+@click.option("--exact", is_flag=True, help="Count every sweep exactly however long it takes (no estimate).")
 @run_safely
 def cost(ctx: Context, exact: bool) -> None:
     """What the full Jacobian costs by forward mode (one sweep per input), reverse mode (one sweep per
     output) and the naive sum over paths: sweeps, multiplications, additions, and the ratio to the cheapest.
 
-    Counts are exact, except where counting one mode's sweeps would scan more than 2·10^7 edges (thousands
-    of inputs each reaching most of a large graph): then a random sample of its sweeps is counted and scaled
-    up, and the table's "counts" column and a sentence say so; --exact counts them all.
+    Counts are exact, by the cheaper of a traversal per sweep and bitset passes over the graph; only where
+    both would scan more than 2·10^7 edges (thousands of inputs each reaching most of a large graph) is a
+    random sample of the sweeps counted and scaled up, and the "counts" column and a sentence say so.
 
     \b
     Examples:
@@ -487,7 +502,8 @@ def cost(ctx: Context, exact: bool) -> None:
       graphdiff cost -e 'input x[1000000] = 0.5; y = sum(x)'
       graphdiff cost samples/fanout.gd --format json
     """
-    from .cost import COUNT_BUDGET, cost as compute
+    from .cost import cost as compute
+    from .reach import COUNT_BUDGET
     from .report import cost_report
 
     budget = None if exact else COUNT_BUDGET
@@ -510,20 +526,20 @@ _GEN_OPTIONS = {"wide": {"inputs", "vector"}, "fanout": {"outputs"}, "chain": {"
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the numbers drawn (input values, weights).")
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
               help="Write to this file instead of stdout.")
-@click.option("--traceback", is_flag=True, help="Show the Python traceback of an error.")
+@click.option("--traceback", is_flag=True, help="Also show the Python traceback of an error.")
 @run_safely
 def gen(family: str, n_inputs, vector, outputs, length, stages, width, layers, seed, output) -> None:
     """Write a generated program of a graph family, one operation per line, with input defaults, so it
-    evaluates and differentiates as it is. The first input is x0 and the final node is y (fanout: y0 …;
-    mlp: loss), so --from x0 --to y always works.
+    evaluates and differentiates as it is. In every family the first input is x0 and the last node is y, so
+    --from x0 --to y always works.
 
     \b
     Families:
       wide      n inputs x0 … summed pairwise into y (--vector: input x[n]; y = sum(x))
-      fanout    one input x0, m outputs y0 … y{m-1}
+      fanout    one input x0, m outputs y1 … y{m-1} and y
       chain     h_t = tanh(w*h_(t-1) + x_(t-1)), d steps, 4 lines a step; y = h_d
       diamonds  k stages y -> {0.5*y, tanh y, sin y, ...} -> 0.4*(sum); width^k paths
-      mlp       dense scalar network, weights w{l}_{j}_{i} as inputs, loss
+      mlp       dense scalar network, weights w{l}_{j}_{i} as inputs, squared-error loss y
 
     \b
     Examples:
@@ -550,15 +566,19 @@ def gen(family: str, n_inputs, vector, outputs, length, stages, width, layers, s
         if output == "-":
             G.generate(family, sys.stdout, seed=seed, **opts)
             sys.stdout.flush()
-        else:
+            return
+        try:
             with open(output, "w", encoding="utf-8") as f:
-                G.generate(family, f, seed=seed, **opts)
+                n = G.generate(family, f, seed=seed, **opts)
+        except OSError as e:
+            raise InputError(f"{output}: cannot write: {e.strerror or e}") from None
     except ValueError as e:
         raise InputError(str(e)) from None
+    sys.stderr.write(f"graphdiff: wrote {output} ({n:,} lines, a {family} program)\n")
 
 
 @main.command(epilog=EXIT_CODES)
-@program_options
+@options(*NUMERIC)
 @click.option("--rtol", type=click.FloatRange(min=0), default=1e-6, show_default=True,
               help="Relative tolerance between exact methods (forward, paths, symbolic) and reverse mode.")
 @click.option("--atol", type=click.FloatRange(min=0), default=1e-9, show_default=True,
@@ -586,7 +606,7 @@ def check(ctx: Context, rtol, atol, fd_rtol, fd_atol, max_paths, points, seed, s
     Finite differences use h = eps^(1/3) * max(1, |x|) and pass when within their own error estimate plus
     --fd-rtol/--fd-atol. At a non-differentiable point (relu at 0, a tie in max) finite differences and
     SymPy are shown but not judged. Random points (--points) where evaluation fails are reported, not
-    counted as disagreements.
+    counted as disagreements. The table rounds to --digits (errors to 2 digits); json and csv keep all.
 
     \b
     Examples:
@@ -595,26 +615,26 @@ def check(ctx: Context, rtol, atol, fd_rtol, fd_atol, max_paths, points, seed, s
       graphdiff check samples/rnn.gd --format json | jq .ok
     """
     from .check import check as compute
-    from .report_check import check_report, failure_messages
+    from .report import check_report
 
     g = ctx.graph()
     r = compute(g, ctx.values(), points=points, seed=seed, spread=spread, rtol=rtol, atol=atol,
                 fd_rtol=fd_rtol, fd_atol=fd_atol, max_paths=max_paths, symbolic=symbolic, ieee=ctx.ieee)
     ctx.emit(check_report(r))
     if not r.ok:
-        for msg in failure_messages(r, limit=5):
+        for msg in r.failure_messages(limit=5):
             sys.stderr.write(f"{g.source}: error: check failed: {msg}\n")
         sys.exit(int(ExitCode.COMPUTE))
 
 
 @main.command(epilog=EXIT_CODES)
-@source_options
+@options("source", "values", "ieee")
 @click.option("--values", is_flag=True, help="Show every node's value (needs input values).")
 @click.option("--partials", is_flag=True, help="Label every edge with its partial: formula and number.")
 @click.option("--forward", metavar="INPUT", help="Show ∂node/∂INPUT on every node (forward mode).")
 @click.option("--reverse", metavar="OUTPUT", help="Show ∂OUTPUT/∂node on every node (reverse mode).")
 @click.option("--paths", nargs=2, metavar="FROM TO", help="Highlight every path from FROM to TO; count them.")
-@click.option("--format", "fmt", type=click.Choice(["dot", "mermaid", "svg", "png"]), default=None,
+@click.option("--format", "picture", type=click.Choice(["dot", "mermaid", "svg", "png"]), default=None,
               help="Picture format  [default: from -o's extension, else dot]")
 @click.option("-o", "--output", metavar="FILE", type=click.Path(dir_okay=False, allow_dash=True),
               help="Write to FILE (.dot, .gv, .mmd, .svg, .png) instead of standard output.")
@@ -622,7 +642,7 @@ def check(ctx: Context, rtol, atol, fd_rtol, fd_atol, max_paths, points, seed, s
               help="Who lays out svg and png: Graphviz's dot when on PATH (auto), or matplotlib.")
 @click.option("--force", is_flag=True, help="Draw a graph of more than 300 nodes anyway.")
 @run_safely
-def draw(ctx: Context, values: bool, partials: bool, forward, reverse, paths, fmt, output, engine: str,
+def draw(ctx: Context, values: bool, partials: bool, forward, reverse, paths, picture, output, engine: str,
          force: bool) -> None:
     """A picture of the graph as the essay draws it: inputs at the bottom, outputs at the top, one arrow per
     operand, in Graphviz DOT (default), a Mermaid flowchart, SVG or PNG.
@@ -636,7 +656,7 @@ def draw(ctx: Context, values: bool, partials: bool, forward, reverse, paths, fm
     """
     from . import draw as D
 
-    fmt = D.format_for(output, fmt)
+    fmt = D.format_for(output, picture)
     if fmt == "png" and output in (None, "-") and sys.stdout.isatty():
         raise InputError("a PNG is binary: give -o FILE.png or redirect standard output")
     g = ctx.graph()
@@ -652,11 +672,7 @@ def draw(ctx: Context, values: bool, partials: bool, forward, reverse, paths, fm
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
-    try:
-        with open(output, "wb") as f:
-            f.write(data)
-    except OSError as e:
-        raise InputError(f"{output}: cannot write: {e.strerror or e}") from None
+    _write(output, data)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,31 +1,44 @@
 """What the full Jacobian costs by forward mode, reverse mode and the sum over paths, counted from the
 graph's structure without computing a number (the essay's "computational victories").
 
-Counting rules (the same as the sweeps in forward.py and reverse.py perform):
+Counting rules (the same as the sweeps of :mod:`graphdiff.accumulate` perform):
 
 * a sweep visits the part of the graph its seed reaches: the descendants of an input (forward), the
   ancestors of an output (reverse);
 * it multiplies once per edge it visits and adds once per contribution beyond the first arriving at a node;
 * summing over paths costs k − 1 multiplications for a path of k edges and P − 1 additions for P paths.
+
+Sweep counts are exact, by the cheaper of a traversal per seed and bitset passes
+(:func:`~graphdiff.reach.sweep_counts`); only where both would scan more than ``budget`` edges (thousands of
+inputs each reaching most of a large graph) is a random sample counted and scaled up, and the result says so.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
-from .grad import Operations
+from .accumulate import Operations
 from .graph import Graph
-from .paths import path_lengths, reach_chunk, reach_counts
+from .notation import plural, times
+from .paths import path_lengths
+from .reach import COUNT_BUDGET, SweepCount, connected_pairs, sweep_counts
 
-#: Counting passes stop after scanning about this many edges (some seconds) and scale what they counted, over
-#: seeds taken in a shuffled order, to all of them: an estimate, and the report says so. ``budget=None``
-#: (``graphdiff cost --exact``) counts every sweep, which for a chain of 10^6 steps with an input at each
-#: means thousands of passes over its 5·10^6 edges.
-COUNT_BUDGET = 20_000_000
+
+def ratio(a: int, b: int) -> float | str:
+    """a / b as a float (1 for 0 / 0, inf for a / 0), or ``"1e+N"`` when it is too large for one."""
+    if b == 0:
+        return 1.0 if a == 0 else math.inf
+    try:
+        return a / b
+    except OverflowError:
+        return f"1e+{len(str(a // b)) - 1}"
 
 
 @dataclass(frozen=True)
 class Cost:
+    """Operations of the full Jacobian in each mode, and how the paths between inputs and outputs stand."""
+
     graph: Graph
     inputs: list[int]
     outputs: list[int]
@@ -52,48 +65,68 @@ class Cost:
             return "paths"
         return best
 
+    def ratios(self) -> dict[str, float | str]:
+        """Each mode's operations over the cheapest mode's (a string ``"1e+N"`` beyond a float's range)."""
+        best = self.modes()[self.cheapest()].total
+        return {m: ratio(o.total, best) for m, o in self.modes().items()}
 
-def _side(g: Graph, seeds: list[int], forward: bool, progress, budget: int | None) -> tuple[Operations, int]:
-    """Total multiplications and additions of one sweep per seed, and how many sweeps were counted: all of
-    them, a few thousand seeds a pass (:func:`~graphdiff.paths.reach_counts`), unless the passes would scan
-    more than ``budget`` edges; then passes over seeds taken at random (a fixed seed) until the budget is
-    spent, and the totals scaled up from them."""
-    seeds = sorted(set(seeds))
-    if not seeds:
-        return Operations(), 0
-    chunk = reach_chunk(len(g))
-    E, start = g.n_edges, g.edge_start
+    def sentences(self) -> list[str]:
+        """What the counts say, in words: which factored mode wins and by how much, what the naive sum over
+        paths costs, and which counts are estimates."""
+        f, r = self.forward, self.reverse
+        if f.sweeps == r.sweeps and f.total == r.total:
+            first = (f"Forward and reverse mode cost the same here: {plural(f.sweeps, 'sweep')} and "
+                     f"{plural(f.total, 'operation')} each.")
+        else:
+            win, lose = ("reverse", "forward") if (r.total, r.sweeps) <= (f.total, f.sweeps) else ("forward", "reverse")
+            w, l_ = self.modes()[win], self.modes()[lose]
+            if w.sweeps != l_.sweeps:
+                first = (f"{win.capitalize()} mode wins: {plural(w.sweeps, 'sweep')} against {lose} mode's "
+                         f"{l_.sweeps:,}, a factor of {times(ratio(l_.sweeps, w.sweeps))[:-1]} in sweeps "
+                         f"({w.total:,} against {plural(l_.total, 'operation')}, {times(ratio(l_.total, w.total))}).")
+            else:
+                first = (f"{win.capitalize()} mode wins: {plural(w.total, 'operation')} against {lose} mode's "
+                         f"{l_.total:,} ({times(ratio(l_.total, w.total))}), in {plural(w.sweeps, 'sweep')} each.")
+        best = min(f.total, r.total)
+        if self.paths.total == 0:  # single edges: each partial is the derivative
+            second = ("Summing over paths needs no operation here: "
+                      + ("the one path is a single edge." if self.path_count == 1 else
+                         f"each of the {self.path_count:,} paths is a single edge."))
+        else:
+            second = (f"Summing over all {plural(self.path_count, 'path')} naively costs "
+                      f"{plural(self.paths.total, 'operation')}")
+            second += f" ({times(ratio(self.paths.total, best))} the cheaper factored mode)." if best else "."
+        return [first, second] + [
+            f"{mode.capitalize()} mode's multiplications and additions are estimates: {n:,} of its "
+            f"{self.modes()[mode].sweeps:,} sweeps, taken at random, were counted and scaled up; "
+            "graphdiff cost --exact counts them all." for mode, n in self.counted.items()]
 
-    def scan(c: list[int]) -> int:  # the edges one pass over the seeds c scans
-        return E - start[c[0] + 1] if forward else start[c[-1] + 1]
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document of ``graphdiff cost``."""
+        g = self.graph
+        modes = {}
+        for name, o in self.modes().items():
+            rt = self.ratios()[name]
+            modes[name] = {"sweeps": o.sweeps, "multiplications": o.multiplications, "additions": o.additions,
+                           "operations": o.total, "ratio": rt if isinstance(rt, str) or math.isfinite(rt) else None,
+                           "exact": self.exact(name)}
+            if not self.exact(name):
+                modes[name]["sweeps_counted"] = self.counted[name]
+        modes["paths"]["paths"] = self.path_count
+        return {"inputs": len(self.inputs), "outputs": len(self.outputs), "nodes": len(g), "edges": g.n_edges,
+                "modes": modes, "cheapest": self.cheapest(), "connected_pairs": self.connected_pairs,
+                "summary": " ".join(self.sentences())}
 
-    chunks = [seeds[c:c + chunk] for c in range(0, len(seeds), chunk)]
-    exact = budget is None or sum(map(scan, chunks)) <= budget
-    if not exact:  # a fair sample: passes over seeds in a shuffled order
-        import random
 
-        shuffled = random.Random(0).sample(seeds, len(seeds))
-        chunks = [sorted(shuffled[c:c + chunk]) for c in range(0, len(shuffled), chunk)]
-    mults = reached = counted = scanned = 0
-    for n, c in enumerate(chunks):
-        v, r = reach_counts(g, c, forward)
-        mults, reached, counted = mults + v, reached + r, counted + len(c)
-        scanned += scan(c)
-        if progress:
-            progress(n + 1, len(chunks))
-        if not exact and scanned > budget and counted < len(seeds):
-            if progress:
-                progress(len(chunks), len(chunks))  # done: clears the progress line
-            mults, reached = round(mults * len(seeds) / counted), round(reached * len(seeds) / counted)
-            return Operations(len(seeds), mults, mults - reached), counted
-    return Operations(len(seeds), mults, mults - reached), len(seeds)
+def _operations(c: SweepCount) -> Operations:
+    return Operations(c.sweeps, c.visits, c.visits - c.reached)
 
 
 def cost(g: Graph, inputs: list[int] | None = None, outputs: list[int] | None = None,
          progress: Callable[[int, int], None] | None = None, budget: int | None = COUNT_BUDGET) -> Cost:
     """Operation counts of the full Jacobian in each mode: exact, except where counting one mode's sweeps would
-    scan more than ``budget`` edges; that mode's counts are then scaled up from a random sample of its sweeps
-    (``Cost.counted`` says how many; ``budget=None`` counts everything).
+    scan more than ``budget`` edges by either exact method; that mode's counts are then scaled up from a
+    random sample of its sweeps (``Cost.counted`` says how many; ``budget=None`` counts everything).
 
     >>> from graphdiff import loads
     >>> c = cost(loads("c = a + b; d = b + 1; e = c * d"))
@@ -102,40 +135,14 @@ def cost(g: Graph, inputs: list[int] | None = None, outputs: list[int] | None = 
     """
     ins = list(g.inputs if inputs is None else inputs)
     outs = list(g.outputs if outputs is None else outputs)
-    fwd, n_fwd = _side(g, ins, True, progress, budget)
-    rev, n_rev = _side(g, outs, False, progress, budget)
-    counted = {m: n for m, n, all_ in (("forward", n_fwd, len(ins)), ("reverse", n_rev, len(outs))) if n < all_}
-    # Paths: counts and lengths from all inputs at once; pairs joined by a path from the reverse bitsets.
+    fwd = sweep_counts(g, ins, True, budget, progress)
+    rev = sweep_counts(g, outs, False, budget, progress)
+    counted = {m: c.counted for m, c in (("forward", fwd), ("reverse", rev)) if not c.exact}
+    # Paths: counts and lengths from all inputs at once, by dynamic programming.
     n_paths, lengths = path_lengths(g, ins)
     in_set = set(ins)
     ends = [o for o in set(outs) if o not in in_set]
     P = sum(n_paths[o] for o in ends)
     L = sum(lengths[o] for o in ends)
-    pairs = _connected_pairs(g, ins, outs)
-    paths = Operations(0, L - P, P - pairs)
-    return Cost(g, ins, outs, fwd, rev, paths, P, pairs, counted)
-
-
-def _connected_pairs(g: Graph, ins: list[int], outs: list[int]) -> int:
-    """How many (input, output) pairs a path joins: bitset passes over the smaller side, a few thousand seeds
-    a pass (:func:`~graphdiff.paths.reach_chunk`), no (x, x) pairs."""
-    small, forward = (sorted(set(ins)), True) if len(ins) <= len(outs) else (sorted(set(outs)), False)
-    other = set(outs if forward else ins)
-    src, dst, start = g.edge_src, g.edge_dst, g.edge_start
-    chunk = reach_chunk(len(g))
-    total = 0
-    for c0 in range(0, len(small), chunk):
-        seeds = small[c0:c0 + chunk]
-        bits = [0] * len(g)
-        for b, s in enumerate(seeds):
-            bits[s] |= 1 << b
-        if forward:
-            for k in range(start[seeds[0] + 1], g.n_edges):
-                if bits[src[k]]:
-                    bits[dst[k]] |= bits[src[k]]
-        else:
-            for k in range(start[seeds[-1] + 1] - 1, -1, -1):
-                if bits[dst[k]]:
-                    bits[src[k]] |= bits[dst[k]]
-        total += sum(bits[v].bit_count() for v in other) - len(set(seeds) & other)
-    return total
+    pairs = connected_pairs(g, ins, outs)
+    return Cost(g, ins, outs, _operations(fwd), _operations(rev), Operations(0, L - P, P - pairs), P, pairs, counted)

@@ -30,14 +30,13 @@ import subprocess
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
+from .accumulate import Sweep, forward_sweep, reverse_sweep
 from .errors import ComputeError, Diagnostic, InputError
 from .evaluate import Values, evaluate, linearize
-from .forward import forward_sweep
 from .graph import Graph
-from .ops import fmt_num
-from .paths import count_paths, edges_on_paths, longest_path_levels
-from .report import formula
-from .reverse import Sweep, reverse_sweep
+from .notation import atom, fmt_num, partial
+from .paths import count_paths, longest_path_levels
+from .reach import edges_between
 
 #: Above this many nodes a picture is refused unless forced: nobody can read it.
 MAX_NODES = 300
@@ -93,11 +92,6 @@ def node_label(g: Graph, i: int) -> str:
     return _clip(f"{g.names[i]} = {g.texts[i]}")
 
 
-def _var(name: str) -> str:
-    """A name as it reads after ∂: parenthesised when it is an expression (``∂e/∂(2 * x)``)."""
-    return f"({name})" if " " in name else name
-
-
 def short_num(v: float) -> str:
     """A number as a picture shows it: exact integers whole, others to four significant digits.
 
@@ -106,10 +100,6 @@ def short_num(v: float) -> str:
     """
     text = fmt_num(v)
     return text if len(text) <= 6 or v != v or v in (math.inf, -math.inf) else f"{v:.4g}"
-
-
-def _d(top: str, bottom: str) -> str:
-    return f"∂{_var(top)}/∂{_var(bottom)}"
 
 
 def count_text(n: int) -> str:
@@ -151,24 +141,24 @@ def picture(g: Graph, *, values: Values | None = None, partials: Sequence[float]
         seed = names[sweep.seed]
         d = sweep.derivatives
         for i in range(len(g)):
-            lines[i].append(f"{_d(names[i], seed) if is_forward else _d(seed, names[i])} = {short_num(d.get(i, 0.0))}")
+            lines[i].append(f"{partial(names[i], seed) if is_forward else partial(seed, names[i])} = {short_num(d.get(i, 0.0))}")
             if i not in d:
                 faint.add(i)
-        notes.append(f"forward mode from {seed}: ∂node/∂{_var(seed)} on every node" if is_forward
-                     else f"reverse mode from {seed}: ∂{_var(seed)}/∂node on every node")
+        notes.append(f"forward mode from {seed}: ∂node/∂{atom(seed)} on every node" if is_forward
+                     else f"reverse mode from {seed}: ∂{atom(seed)}/∂node on every node")
     edge_labels = [""] * g.n_edges
     if partials is not None:
         for k, p in enumerate(partials):
             s, t = g.edge_src[k], g.edge_dst[k]
             value = short_num(p)
-            text = formula(g, k) if formulas else value
-            edge_labels[k] = _clip(f"{_d(names[t], names[s])} = {text}" + (f" = {value}" if text != value else ""))
+            text = g.formula(k) if formulas else value
+            edge_labels[k] = _clip(f"{partial(names[t], names[s])} = {text}" + (f" = {value}" if text != value else ""))
     marked_nodes: frozenset[int] = frozenset()
     marked_edges: frozenset[int] = frozenset()
     if paths is not None:
         s, t = paths
         n = count_paths(g, s, t)
-        on = edges_on_paths(g, s, t)
+        on = edges_between(g, s, t)
         marked_edges = frozenset(on)
         marked_nodes = frozenset([g.edge_src[k] for k in on] + [g.edge_dst[k] for k in on] + ([s] if n else []))
         what = "path" if n == 1 else "paths"
@@ -200,19 +190,22 @@ def annotate(g: Graph, inputs: Mapping[str, float] | None = None, *, values: boo
 
 def format_for(path: str | None, fmt: str | None) -> str:
     """The format to write: ``fmt`` if given, else the one the file's extension names, else DOT."""
-    if fmt is not None:
-        if fmt not in FORMATS:
-            raise InputError(f"unknown picture format '{fmt}'; choose one of {', '.join(FORMATS)}")
-        return fmt
+    if fmt is not None and fmt not in FORMATS:
+        raise InputError(f"unknown picture format '{fmt}'; choose one of {', '.join(FORMATS)}")
     if path is None or path == "-":
-        return "dot"
+        return fmt or "dot"
     ext = path[path.rfind("."):].lower() if "." in path.rsplit("/", 1)[-1] else ""
-    try:
-        return EXTENSIONS[ext]
-    except KeyError:
+    implied = EXTENSIONS.get(ext)
+    if fmt is not None:
+        if implied is not None and implied != fmt:
+            raise InputError(f"{path}: the extension '{ext}' says {implied}, but --format says {fmt}; make them "
+                             "agree (or drop --format)")
+        return fmt
+    if implied is None:
         known = ", ".join(EXTENSIONS)
         raise InputError(f"{path}: cannot tell the picture format from the extension '{ext}' (known: {known}); "
-                         "give --format") from None
+                         "give --format")
+    return implied
 
 
 def render(p: Picture, fmt: str, engine: str = "auto") -> bytes:

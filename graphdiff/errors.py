@@ -11,7 +11,8 @@ class ExitCode(IntEnum):
 
     OK = 0
     COMPUTE = 1  # a failure while computing: domain error, overflow, NaN, a check that disagrees
-    INPUT = 2  # bad input: syntax, names, arity, cycles, missing values, bad options
+    INPUT = 2  # bad input: syntax, names, arity, cycles, missing values, bad options, an unwritable -o
+    INTERNAL = 3  # a bug in graphdiff
 
 
 class GraphdiffError(Exception):
@@ -72,6 +73,15 @@ class ComputeError(GraphdiffError):
     exit_code = ExitCode.COMPUTE
 
 
+def suggest(name: str, known, limit: int = 100_000) -> str:
+    """``; did you mean 'c'?`` when a known name is close to ``name`` (among the first ``limit``), else ``""``."""
+    import difflib
+    from itertools import islice
+
+    guess = difflib.get_close_matches(name, list(islice(known, limit)), n=1)
+    return f"; did you mean '{guess[0]}'?" if guess else ""
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     """A warning that does not stop the computation, e.g. a non-differentiable point."""
@@ -83,3 +93,6 @@ class Diagnostic:
 
     def __str__(self) -> str:
         return f"{self.line}:{self.col}: {self.message}"
+
+    def to_dict(self) -> dict:
+        return {"node": self.node, "line": self.line, "col": self.col, "message": self.message}

@@ -9,41 +9,60 @@ import math
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from .errors import ComputeError, Diagnostic, MissingInputError, NameError_
-from .graph import Graph, _suggest
-from .ops import fmt_num, ieee_value
-from .tape import Tape, compile_tape
+from .errors import ComputeError, Diagnostic, InputError, MissingInputError, NameError_, suggest
+from .graph import Graph
+from .notation import fmt_num, json_num, partial
+from .ops import fault_message, ieee_value
+from .tape import tape_of
 
 
-def tape_of(g: Graph) -> Tape:
-    """The graph's tape, compiled on first use."""
-    t = g.__dict__.get("_tape")
-    if t is None:
-        t = g.__dict__["_tape"] = compile_tape(g)
-    return t
+def _number(name: str, v) -> float:
+    """An input value as a finite float, or bad input naming the input."""
+    if isinstance(v, bool):
+        raise NameError_(f"value of '{name}' is not a number: {v!r}")
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        raise NameError_(f"value of '{name}' is not a number: {v!r}") from None
+    except OverflowError:
+        raise InputError(f"value of '{name}' is too large for a float: {str(v)[:40]}") from None
+    if not math.isfinite(x):
+        raise InputError(f"value of '{name}' is {fmt_num(x)}: an input value must be a finite number")
+    return x
 
 
-def bind(g: Graph, values: Mapping[str, float] | None = None) -> list[float]:
+def bind(g: Graph, values: Mapping[str, object] | None = None) -> list[float]:
     """The value of every input, in ``g.inputs`` order: ``values`` first, then the program's defaults.
 
-    A name in ``values`` may be an input (``a``, ``x[3]``) or a whole vector (``x``, every element).
+    A name in ``values`` may be an input (``a``, ``x[3]``) or a whole vector: ``x`` with one number sets every
+    element, ``x`` with a list sets each (the list must have the vector's length). Values must be finite.
+
+    >>> from graphdiff import loads
+    >>> bind(loads("input x[3]; y = sum(x) * a"), {"x": [1, 2, 3], "a": 0.5})
+    [1.0, 2.0, 3.0, 0.5]
     """
     given: dict[int, float] = dict(g.defaults)
     for name, v in (values or {}).items():
-        try:
-            v = float(v)
-        except (TypeError, ValueError):
-            raise NameError_(f"value for '{name}' is not a number: {v!r}") from None
         if name in g.vectors:
             start, size = g.vectors[name]
-            given.update(dict.fromkeys(range(start, start + size), v))
+            if isinstance(v, (list, tuple)):
+                if len(v) != size:
+                    raise InputError(f"'{name}' is a vector of {size:,} elements, but {len(v):,} values were "
+                                     f"given for it")
+                given.update(zip(range(start, start + size), (_number(f"{name}[{n}]", x) for n, x in enumerate(v))))
+            else:
+                given.update(dict.fromkeys(range(start, start + size), _number(name, v)))
             continue
         i = g.index.get(name)
         if i is None or g.ops[i] != "input":
             what = "a computed node, not an input" if i is not None else "not a node of the program"
-            hint = "" if i is not None else _suggest(name, [g.names[j] for j in g.inputs[:10000]] + list(g.vectors))
+            if isinstance(v, (list, tuple)) and i is None:
+                what = "not a vector input of the program"
+            hint = "" if i is not None else suggest(name, [g.names[j] for j in g.inputs[:10000]] + list(g.vectors))
             raise NameError_(f"cannot set '{name}': it is {what}{hint}")
-        given[i] = v
+        if isinstance(v, (list, tuple)):
+            raise InputError(f"'{name}' is a single input, not a vector: give it one number, not a list")
+        given[i] = _number(name, v)
     out = []
     for i in g.inputs:
         v = given.get(i)
@@ -73,12 +92,48 @@ class Values:
         g = self.graph
         return {g.names[i]: self.values[i] for i in g.outputs}
 
+    def diagnostics(self) -> dict[str, list[dict]]:
+        """``warnings`` and ``faults`` as JSON lists, each only when there is one."""
+        out = {}
+        if self.warnings:
+            out["warnings"] = [d.to_dict() for d in self.warnings]
+        if self.faults:
+            out["faults"] = [d.to_dict() for d in self.faults]
+        return out
+
+    def to_dict(self) -> dict:
+        """The JSON document of ``graphdiff eval``: every value, the outputs and the inputs, by name.
+
+        >>> from graphdiff import loads
+        >>> evaluate(loads("c = a + b; d = b + 1; e = c * d"), {"a": 2, "b": 1}).to_dict()["outputs"]
+        {'e': 6.0}
+        """
+        g, v = self.graph, self.values
+        out = {"values": {g.names[i]: json_num(x) for i, x in enumerate(v)},
+               "outputs": {g.names[i]: json_num(v[i]) for i in g.outputs},
+               "inputs": {g.names[i]: json_num(v[i]) for i in g.inputs}}
+        out.update(self.diagnostics())
+        return out
+
 
 @dataclass
 class Linearization(Values):
     """Values plus the local partial on every edge: ``partials[k]`` is ∂ edge_dst[k] / ∂ edge_src[k]."""
 
     partials: list[float] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """The JSON document of ``graphdiff edges``: every edge with its partial and the partial's formula.
+
+        >>> from graphdiff import loads
+        >>> linearize(loads("c = a + b; d = b + 1; e = c * d"), {"a": 2, "b": 1}).to_dict()["edges"][3]
+        {'from': 'c', 'to': 'e', 'partial': 2.0, 'formula': 'd', 'arg': 0}
+        """
+        g = self.graph
+        out = {"edges": [{"from": g.names[s], "to": g.names[d], "partial": json_num(p), "formula": g.formula(k),
+                          "arg": a} for k, ((s, d, a), p) in enumerate(zip(g.iter_edges(), self.partials))]}
+        out.update(self.diagnostics())
+        return out
 
 
 def _fail(g: Graph, i: int, message: str) -> ComputeError:
@@ -99,24 +154,23 @@ def _run(g: Graph, inputs, ieee: bool, partials: list[float] | None) -> Values:
     for i, v in zip(g.inputs, bind(g, inputs)):
         vals[i] = v
     warnings: list[Diagnostic] = []
-    faults: list[Diagnostic] = []
-    estart, earg = g.edge_start, g.edge_arg
+    faults: list[Diagnostic] = _constant_faults(g, ieee)
+    estart, earg, n = g.edge_start, g.edge_arg, t.n
     for i, p, s in zip(t.body, t.prims, t.slots):
         xs = [vals[j] for j in s]
         try:
             v = p.value(xs)
         except (ValueError, ZeroDivisionError, OverflowError) as exc:
             v = ieee_value(p, xs, exc)
-            msg = (p.domain or "domain error") if not isinstance(exc, OverflowError) else "overflow"
-            if isinstance(exc, ZeroDivisionError):
-                msg = "division by zero"
+            msg = f"{fault_message(p, g.operand_text(i), exc)}: {_describe(g, i, xs, v)}"
             if not ieee:
-                raise _fail(g, i, f"{msg}: {_describe(g, i, xs, v)}") from None
-            faults.append(Diagnostic(g.names[i], g.lines[i], g.cols[i], f"{msg}: {_describe(g, i, xs, v)}"))
+                raise _fail(g, i, msg) from None
+            faults.append(Diagnostic(g.names[i], g.lines[i], g.cols[i], msg))
         vals[i] = v
         if p.kink is not None:
             msg = p.kink(xs)
-            if msg:
+            if msg and (p.kink_arg is None or s[p.kink_arg] < n):  # the convention sets a node's partial
+                msg = msg.format(*g.operand_text(i))
                 warnings.append(Diagnostic(g.names[i], g.lines[i], g.cols[i], f"{msg} (node '{g.names[i]}')"))
         if partials is not None:
             a, b = estart[i], estart[i + 1]
@@ -128,6 +182,14 @@ def _run(g: Graph, inputs, ieee: bool, partials: list[float] | None) -> Values:
     _check_finite(g, vals, None, ieee, faults)
     return (Linearization(g, vals, warnings, faults, partials) if partials is not None
             else Values(g, vals, warnings, faults))
+
+
+def _constant_faults(g: Graph, ieee: bool) -> list[Diagnostic]:
+    """Constant subexpressions out of their domain (``1 / 0``): the first raises, unless ``ieee``."""
+    if g.faults and not ieee:
+        d = g.faults[0]
+        raise ComputeError(d.message, d.line, d.col, source=g.source).locate(g.source, g.text)
+    return list(g.faults)
 
 
 def _check_finite(g: Graph, vals: list[float], partials: list[float] | None, ieee: bool,
@@ -185,7 +247,7 @@ def linearize(g: Graph, inputs: Mapping[str, float] | None = None, *, ieee: bool
                 s, d = g.edge_src[k], g.edge_dst[k]
                 if not (math.isfinite(lin.values[s]) and math.isfinite(lin.values[d])):
                     continue  # the value itself is already a fault
-                msg = (f"the partial ∂{g.names[d]}/∂{g.names[s]} is {fmt_num(p)} at {g.names[s]} = "
+                msg = (f"the partial {partial(g.names[d], g.names[s])} is {fmt_num(p)} at {g.names[s]} = "
                        f"{fmt_num(lin.values[s])}: {g.texts[d]} is not differentiable there")
                 if not ieee:
                     raise _fail(g, d, msg)

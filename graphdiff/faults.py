@@ -19,11 +19,12 @@ import math
 from dataclasses import dataclass
 from typing import Mapping
 
+from .accumulate import adjoints
 from .errors import ComputeError, Diagnostic
 from .evaluate import Linearization, evaluate, linearize
 from .graph import Graph
-from .ops import fmt_num
-from .paths import ancestors, descendants
+from .notation import fmt_num, partial
+from .reach import descendants
 
 #: Paths longer than this many nodes are shown as their first and last few nodes.
 SHOWN_PATH = 12
@@ -48,6 +49,12 @@ class DerivativeFault:
     def diagnostic(self, g: Graph) -> Diagnostic:
         return Diagnostic(g.names[self.node], g.lines[self.node], g.cols[self.node], self.message)
 
+    def to_dict(self, g: Graph) -> dict:
+        """The fault as JSON: where it enters (node, line, col), the message, the pair and the path."""
+        out = self.diagnostic(g).to_dict()
+        out.update(output=g.names[self.output], input=g.names[self.input], path=[g.names[i] for i in self.path])
+        return out
+
     def error(self, g: Graph) -> ComputeError:
         return ComputeError(self.message, g.lines[self.node], g.cols[self.node], source=g.source,
                             node=g.names[self.node]).locate(g.source, g.text)
@@ -71,18 +78,6 @@ def linearize_for_derivatives(g: Graph, inputs: Mapping[str, float] | None = Non
     lin.warnings.extend(lin.faults)
     lin.faults.clear()
     return lin
-
-
-def _adjoints(lin: Linearization, output: int, reach: bytearray) -> list[float]:
-    """∂output/∂node for every ancestor, accumulated exactly as reverse mode does (0 · inf is NaN)."""
-    g = lin.graph
-    adj = [0.0] * len(g)
-    adj[output] = 1.0
-    src, dst, part = g.edge_src, g.edge_dst, lin.partials
-    for k in range(g.edge_start[output + 1] - 1, -1, -1):
-        if reach[dst[k]]:
-            adj[src[k]] += adj[dst[k]] * part[k]
-    return adj
 
 
 def _path_to(g: Graph, start: int, output: int, reach: bytearray, out_edges: list[list[int]]) -> list[int]:
@@ -113,8 +108,8 @@ def derivative_fault(lin: Linearization, output: int, input: int, *, value: floa
     g = lin.graph
     cache = {} if _cache is None else _cache
     if output not in cache:
-        reach = ancestors(g, output)
-        cache[output] = (reach, _adjoints(lin, output, reach))
+        adj, reach = adjoints(lin, output)  # as reverse mode computes them: 0 · inf is NaN
+        cache[output] = (reach, adj)
     reach, adj = cache[output]
     if value is None:
         value = adj[input]
@@ -127,20 +122,18 @@ def derivative_fault(lin: Linearization, output: int, input: int, *, value: floa
             entry = k
             break  # edges are stored by target in topological order: the first is the earliest node
     names = g.names
-    what = f"∂{names[output]}/∂{names[input]} is {_kind(value)}"
+    what = f"{partial(names[output], names[input])} is {_kind(value)}"
     if entry is None:
         return DerivativeFault(output, input, value, output, None, [output],
                                f"{what}: no single edge introduces it (the contributions cancel to NaN)")
     s, d = src[entry], dst[entry]
-    if "_out" not in cache:
-        cache["_out"] = g.out_edges()
-    path = _path_to(g, d, output, reach, cache["_out"])
+    path = _path_to(g, d, output, reach, g.outgoing)
     p = part[entry]
     if math.isfinite(p):
-        why = (f"where ∂{names[output]}/∂{names[d]} · ∂{names[d]}/∂{names[s]} = {fmt_num(adj[d])} · {fmt_num(p)} "
-               "overflows")
+        why = (f"where {partial(names[output], names[d])} · {partial(names[d], names[s])} = {fmt_num(adj[d])} · "
+               f"{fmt_num(p)} overflows")
     else:
-        why = f"where the partial ∂{names[d]}/∂{names[s]} = {_kind(p)} at {names[s]} = {fmt_num(vals[s])}"
+        why = f"where the partial {partial(names[d], names[s])} = {_kind(p)} at {names[s]} = {fmt_num(vals[s])}"
         if math.isfinite(vals[d]):
             why += f" ({g.texts[d]} is not differentiable there)"
         else:

@@ -5,17 +5,18 @@ without building it as one string: :func:`write` streams the lines to a file obj
 :func:`generate` returns the text for small sizes. Numbers are drawn from ``random.Random(seed)`` and
 every input has a default, so a generated file evaluates and differentiates without ``--set``.
 
-Names, so that ``graphdiff paths --from x0 --to y`` can be asked of every family:
+Names: in every family the first input is ``x0`` and the last node is ``y``, so that
+``graphdiff paths --from x0 --to y`` can be asked of every family:
 
 ============  ==================================================================================
 family        nodes
 ============  ==================================================================================
 wide          inputs ``x0`` … ``x{n-1}`` (``x[0]`` … with ``vector=True``), partial sums ``s1`` …,
               output ``y``
-fanout        input ``x0``, outputs ``y0`` … ``y{m-1}``
+fanout        input ``x0``, outputs ``y1`` … ``y{m-1}`` and ``y`` (the m-th)
 chain         inputs ``w``, ``h0`` and ``x0`` … ``x{d-1}``; states ``h1`` …; output ``y`` (= h_d)
 diamonds      input ``x0``; stage s: branches ``b{s}_0`` …, their sum ``s{s}``, ``y{s}``; output ``y``
-mlp           inputs ``x0`` …, weights ``w{l}_{j}_{i}``, biases ``c{l}_{j}``; output ``loss``
+mlp           inputs ``x0`` …, weights ``w{l}_{j}_{i}``, biases ``c{l}_{j}``; output ``y``, the loss
 ============  ==================================================================================
 
 >>> print(generate("diamonds", stages=1, width=2))
@@ -78,15 +79,15 @@ def wide(inputs: int = 1000, *, vector: bool = False, seed: int = 0) -> Iterator
 
 
 def fanout(outputs: int = 1000, *, seed: int = 0) -> Iterator[str]:
-    """One input ``x0`` and ``outputs`` outputs ``y0`` …, each one operation of ``x0`` (``outputs + 1``
-    nodes, ``outputs`` edges)."""
+    """One input ``x0`` and ``outputs`` outputs ``y1`` … ``y{m-1}`` and, last, ``y``, each one operation of
+    ``x0`` (``outputs + 1`` nodes, ``outputs`` edges)."""
     _at_least(outputs, 1, "outputs")
     rng = random.Random(seed)
-    yield f"# fanout: one input x0, {outputs} outputs y0 … y{outputs - 1}"
+    yield f"# fanout: one input x0, {outputs} outputs" + (f" y1 … y{outputs - 1} and y" if outputs > 1 else " y")
     yield f"input x0 = {_num(rng.uniform(-1, 1))}"
     forms = ("{c} * x0", "x0 + {c}", "sin(x0)", "tanh(x0)")
     for i in range(outputs):
-        yield f"y{i} = " + forms[i % 4].format(c=_num(rng.uniform(0.1, 2)))
+        yield f"{'y' if i == outputs - 1 else f'y{i + 1}'} = " + forms[i % 4].format(c=_num(rng.uniform(0.1, 2)))
 
 
 def chain(length: int = 1000, *, seed: int = 0, weight: float = 0.5) -> Iterator[str]:
@@ -130,13 +131,13 @@ def diamonds(stages: int = 10, width: int = 3, *, seed: int = 0) -> Iterator[str
 
 def mlp(layers: Iterable[int] = (30, 30, 3), *, seed: int = 0) -> Iterator[str]:
     """A dense scalar network: ``layers[0]`` inputs, tanh hidden layers, a linear last layer and a
-    squared-error ``loss`` against fixed targets. Weights and biases are inputs (the gradient is the one
+    squared-error loss ``y`` against fixed targets. Weights and biases are inputs (the gradient is the one
     training needs); every product, sum and activation is its own line."""
     sizes = list(layers)
     if len(sizes) < 2 or any(s < 1 for s in sizes):
         raise ValueError("layers needs at least two positive sizes, e.g. 300,300,30")
     rng = random.Random(seed)
-    yield f"# mlp: layers {','.join(map(str, sizes))}, tanh hidden layers, squared-error loss"
+    yield f"# mlp: layers {','.join(map(str, sizes))}, tanh hidden layers, squared-error loss y"
     prev = []
     for i in range(sizes[0]):
         yield f"input x{i} = {_num(rng.uniform(-1, 1))}"
@@ -163,7 +164,7 @@ def mlp(layers: Iterable[int] = (30, 30, 3), *, seed: int = 0) -> Iterator[str]:
     for j, o in enumerate(prev):
         yield f"e{j} = {o} - {_num(rng.uniform(-1, 1))}"
         yield f"q{j} = e{j} * e{j}"
-    yield "loss = " + " + ".join(f"q{j}" for j in range(len(prev))) if len(prev) > 1 else "loss = q0 + 0"
+    yield "y = " + " + ".join(f"q{j}" for j in range(len(prev))) if len(prev) > 1 else "y = q0 + 0"
 
 
 def _at_least(n: int, low: int, what: str) -> None:

@@ -1,16 +1,19 @@
 """The Jacobian of the outputs with respect to the inputs, by reverse mode, forward mode or the sum over
-paths, with the operations each one performs."""
+paths, with the operations each one performs, the faults it meets and, if asked, a trace of every step."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
+from .accumulate import Operations, Sweep, dense_is_cheap, forward_sweep, reverse_sweep
 from .errors import InputError
-from .evaluate import Linearization, linearize
-from .forward import forward_sweep, forward_visits, out_edges
+from .evaluate import Linearization
+from .faults import DerivativeFault, derivative_faults, linearize_for_derivatives
 from .graph import Graph
+from .notation import json_num as num
 from .paths import path_sums
-from .reverse import Sweep, reverse_sweep
+from .reach import COUNT_BUDGET, sweep_counts
+from .trace import Step, forward_steps, path_steps, reverse_steps
 
 MODES = ("reverse", "forward", "paths")
 #: Forward mode refuses to visit more edges than this in all (``max_work``; ``--max-work``).
@@ -19,9 +22,6 @@ MAX_WORK = 100_000_000
 #: (or the number of nodes, if larger: one sweep is always kept whole); beyond it each sweep keeps only the
 #: entries the Jacobian needs (``Gradient.truncated`` says so).
 MAX_STORED = 2_000_000
-#: Forward mode counts its edge visits before sweeping when the count takes at most this many edge steps
-#: (:func:`~graphdiff.forward.forward_visits`); otherwise it stops as soon as the sweeps pass ``max_work``.
-COUNT_BUDGET = 20_000_000
 
 
 class TooMuchWork(InputError):
@@ -29,26 +29,21 @@ class TooMuchWork(InputError):
 
 
 @dataclass(frozen=True)
-class Operations:
-    sweeps: int = 0
-    multiplications: int = 0
-    additions: int = 0
-
-    def __add__(self, other: "Operations") -> "Operations":
-        return Operations(self.sweeps + other.sweeps, self.multiplications + other.multiplications,
-                          self.additions + other.additions)
-
-    @property
-    def total(self) -> int:
-        return self.multiplications + self.additions
-
-
-@dataclass(frozen=True)
 class Gradient:
-    """``jacobian[o][i]`` is ∂output o/∂input i (node indices). ``sweeps`` holds one :class:`Sweep` per seed
-    (an output in reverse mode, an input in forward mode) with the derivative of every node it reached; path
-    mode has none. When that would be more than ``max_stored`` numbers in all, each sweep keeps only its seed
-    and the inputs (reverse) or outputs (forward) it reached, and ``truncated`` says so."""
+    """``jacobian[o][i]`` is ∂output o/∂input i, keyed by node index; ``r["e", "b"]`` takes names (or
+    indices) and :meth:`to_dict` gives the whole result by name, as ``graphdiff grad --format json`` prints it.
+
+    ``sweeps`` holds one :class:`~graphdiff.accumulate.Sweep` per seed (an output in reverse mode, an input in
+    forward mode) with the derivative of every node it reached; path mode has none. When that would be more
+    than ``max_stored`` numbers in all, each sweep keeps only its seed and the inputs (reverse) or outputs
+    (forward) it reached, and ``truncated`` says so. ``faults`` are the NaN or infinite entries, traced to
+    where they enter (only with ``ieee``: otherwise the first one raises); ``trace`` the steps, if asked.
+
+    >>> from graphdiff import loads
+    >>> r = grad(loads("c = a + b; d = b + 1; e = c * d"), {"a": 2, "b": 1})
+    >>> r["e", "b"], r.to_dict()["jacobian"], r.operations
+    (5.0, {'e': {'a': 2.0, 'b': 5.0}}, Operations(sweeps=1, multiplications=5, additions=1))
+    """
 
     mode: str
     lin: Linearization
@@ -59,20 +54,57 @@ class Gradient:
     sweeps: list[Sweep] = field(default_factory=list)
     path_counts: dict[int, dict[int, int]] = field(default_factory=dict)
     truncated: str | None = None  # why the sweeps hold only the Jacobian's entries
+    faults: list[DerivativeFault] = field(default_factory=list)
+    trace: list[Step] | None = None
 
     @property
     def graph(self) -> Graph:
         return self.lin.graph
 
+    def __getitem__(self, key: tuple[int | str, int | str]) -> float:
+        g = self.graph
+        o, i = (k if isinstance(k, int) else g.node(k) for k in key)
+        return self.jacobian[o][i]
 
-def _select(g: Graph, names: Sequence[str] | None, default: list[int]) -> list[int]:
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document: ``mode``, ``jacobian`` {output: {input: number}}, ``derivatives`` {seed: {node:
+        number}}, ``operations``, ``values`` (of the outputs), and where they apply ``derivatives_truncated``,
+        ``path_counts``, ``trace``, ``warnings`` and ``faults``."""
+        names, outs, ins, jac = self.graph.names, self.outputs, self.inputs, self.jacobian
+        derivs: dict[str, dict[str, Any]] = {}
+        for s in self.sweeps:
+            d = s.derivatives
+            derivs[names[s.seed]] = {names[i]: num(d[i]) for i in sorted(d, reverse=self.mode == "reverse")}
+        if self.mode == "paths":
+            for o in outs:
+                derivs[names[o]] = {names[i]: num(jac[o][i]) for i in ins}
+        out: dict[str, Any] = {
+            "mode": self.mode, "jacobian": {names[o]: {names[i]: num(jac[o][i]) for i in ins} for o in outs},
+            "derivatives": derivs, "operations": self.operations.to_dict(),
+            "values": {names[o]: num(self.lin.values[o]) for o in outs}}
+        if self.truncated:
+            out["derivatives_truncated"] = self.truncated
+        if self.path_counts:
+            out["path_counts"] = {names[o]: {names[i]: c for i, c in row.items()} for o, row in self.path_counts.items()}
+        if self.trace is not None:
+            out["trace"] = [s.to_dict() for s in self.trace]
+        out.update(self.lin.diagnostics())
+        if self.faults:
+            out.setdefault("faults", []).extend(f.to_dict(self.graph) for f in self.faults)
+        return out
+
+
+def select(g: Graph, names: Sequence[str | int] | None, default: list[int]) -> list[int]:
     """The nodes ``names`` stand for (a vector name stands for its elements; any node may be named, not only
-    inputs and outputs), each once, in the order first named."""
+    inputs and outputs; an int is a node index), each once, in the order first named; ``default`` when none
+    are named."""
     if not names:
         return list(default)
     out: dict[int, None] = {}
     for name in names:
-        if name in g.vectors:
+        if isinstance(name, int):
+            out[name] = None
+        elif name in g.vectors:
             start, size = g.vectors[name]
             out.update(dict.fromkeys(range(start, start + size)))
         else:
@@ -80,14 +112,31 @@ def _select(g: Graph, names: Sequence[str] | None, default: list[int]) -> list[i
     return list(out)
 
 
-def _cut(s: Sweep, wanted: list[int]) -> Sweep:
-    """A sweep cut down to its seed and the ``wanted`` nodes it reached."""
-    d = s.derivatives
-    kept = {s.seed: d[s.seed]}
-    for w in wanted:
-        if w in d:
-            kept[w] = d[w]
-    return Sweep(s.seed, kept, s.multiplications, s.additions)
+class Kept:
+    """The sweeps a gradient keeps: whole while they hold at most ``limit`` derivatives in all, then only
+    their seed and the ``wanted`` nodes (the other end of the Jacobian)."""
+
+    def __init__(self, limit: int, wanted: list[int]):
+        self.limit, self.wanted, self.reached, self.sweeps = limit, wanted, 0, []
+        self.full = True
+
+    def add(self, s: Sweep) -> None:
+        self.reached += len(s.derivatives)
+        if self.full and self.reached > self.limit:
+            self.full, self.sweeps = False, [self._cut(t) for t in self.sweeps]
+        self.sweeps.append(s if self.full else self._cut(s))
+
+    def _cut(self, s: Sweep) -> Sweep:
+        d = s.derivatives
+        kept = {s.seed: d[s.seed]}
+        kept.update((w, d[w]) for w in self.wanted if w in d)
+        return Sweep(s.seed, kept, s.multiplications, s.additions)
+
+    def why(self, mode: str) -> str | None:
+        if self.full:
+            return None
+        return (f"each sweep lists only its seed and the {'inputs' if mode == 'reverse' else 'outputs'} it "
+                f"reaches: the sweeps reach {self.reached:,} nodes in all, more than the {self.limit:,} kept")
 
 
 def _too_much(visits: int, n_inputs: int, max_work: int, done: int | None = None) -> TooMuchWork:
@@ -98,83 +147,110 @@ def _too_much(visits: int, n_inputs: int, max_work: int, done: int | None = None
                        "--max-work")
 
 
+def reverse_mode(lin: Linearization, outs: list[int], ins: list[int], kept: Kept,
+                 progress: Callable[[int, int], None] | None = None) -> tuple[dict, Operations]:
+    """One reverse sweep per output: the Jacobian rows and what the sweeps did."""
+    dense = dense_is_cheap(lin.graph, outs, forward=False)
+    jac, ops = {}, Operations()
+    for n, o in enumerate(outs):
+        s = reverse_sweep(lin, o, dense=dense)
+        ops += s.operations
+        d = s.derivatives
+        jac[o] = {i: d.get(i, 0.0) for i in ins}
+        kept.add(s)
+        if progress:
+            progress(n + 1, len(outs))
+    return jac, ops
+
+
+def forward_mode(lin: Linearization, outs: list[int], ins: list[int], kept: Kept, max_work: int | None,
+                 progress: Callable[[int, int], None] | None = None, stop: bool = False
+                 ) -> tuple[dict, Operations, int]:
+    """One forward sweep per input, refusing (:class:`TooMuchWork`) to visit more than ``max_work`` edges;
+    with ``stop``, the sweeps instead end with the one that passes ``max_work``. The Jacobian's columns (of
+    the inputs swept), what the sweeps did, and how many inputs were swept."""
+    g = lin.graph
+    E, start = g.n_edges, g.edge_start
+    if not stop and max_work is not None and sum(E - start[i + 1] for i in ins) > max_work:  # else within
+        c = sweep_counts(g, ins, True, COUNT_BUDGET, estimate=False)
+        if c.exact and c.visits > max_work:
+            raise _too_much(c.visits, len(ins), max_work)
+    dense = dense_is_cheap(g, ins, forward=True)
+    jac: dict[int, dict[int, float]] = {o: {} for o in outs}
+    ops, work = Operations(), 0
+    for n, i in enumerate(ins):
+        s = forward_sweep(lin, i, dense=dense)
+        work += s.multiplications
+        if max_work is not None and work > max_work and not stop:  # not counted above: stop once it is known
+            raise _too_much(work, len(ins), max_work, n + 1)
+        ops += s.operations
+        d = s.derivatives
+        for o in outs:
+            jac[o][i] = d.get(o, 0.0)
+        kept.add(s)
+        if progress and ((n + 1) % 1000 == 0 or n + 1 == len(ins)):
+            progress(n + 1, len(ins))
+        if max_work is not None and work > max_work:
+            return jac, ops, n + 1
+    return jac, ops, len(ins)
+
+
+def paths_mode(lin: Linearization, outs: list[int], ins: list[int], max_paths: int
+               ) -> tuple[dict, Operations, dict]:
+    """The naive sum over every path, refusing (:class:`~graphdiff.paths.TooManyPaths`) a pair with more than
+    ``max_paths`` paths: the Jacobian, the operations and the number of paths of every pair."""
+    sums = path_sums(lin.graph, lin.partials, ins, outs, max_paths)
+    jac, counts, ops = {}, {}, Operations()
+    for o in outs:
+        row = sums[o]
+        jac[o] = {i: row[i].total for i in ins}
+        counts[o] = {i: row[i].count for i in ins}
+        for i in ins:
+            ops += Operations(0, row[i].multiplications, row[i].additions)
+    return jac, ops, counts
+
+
 def grad(g: Graph, inputs: Mapping[str, float] | None = None, *, mode: str = "reverse",
          of: Sequence[str] | None = None, wrt: Sequence[str] | None = None, max_paths: int = 100_000,
-         max_work: int | None = MAX_WORK, max_stored: int = MAX_STORED, ieee: bool = False,
+         max_work: int | None = MAX_WORK, max_stored: int = MAX_STORED, ieee: bool = False, trace: bool = False,
          lin: Linearization | None = None, progress: Callable[[int, int], None] | None = None) -> Gradient:
     """Derivatives of the outputs (``of``, default: the program's outputs) with respect to the inputs
-    (``wrt``, default: every input).
+    (``wrt``, default: every input), as ``graphdiff grad`` computes them.
 
     Forward mode refuses (:class:`TooMuchWork`) to visit more than ``max_work`` edges in all (None: no bound);
     the sum over paths refuses (:class:`~graphdiff.paths.TooManyPaths`) a pair with more than ``max_paths``
     paths. ``max_stored`` bounds the per-node derivatives the sweeps keep (see :class:`Gradient`).
 
+    A partial that is NaN or infinite (``sqrt(x)`` at 0) is an error only where it reaches a derivative
+    that is asked for: then :class:`~graphdiff.errors.ComputeError` names the node where it enters and the
+    path to the output; elsewhere it is a warning. With ``ieee`` nothing raises and the faults are listed.
+    ``trace`` records every step (:mod:`graphdiff.trace`).
+
     >>> from graphdiff import loads
-    >>> r = grad(loads("c = a + b; d = b + 1; e = c * d"), {"a": 2, "b": 1})
-    >>> r.jacobian, r.operations
-    ({4: {0: 2.0, 1: 5.0}}, Operations(sweeps=1, multiplications=5, additions=1))
+    >>> g = loads("r = sqrt(x); s = r * 2; z = x + 1")
+    >>> r = grad(g, {"x": 0}, of=["z"])
+    >>> r["z", "x"], [w.message for w in r.lin.warnings]
+    (1.0, ['the partial ∂r/∂x is inf at x = 0: sqrt(x) is not differentiable there'])
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}")
-    lin = lin or linearize(g, inputs, ieee=ieee)
-    outs = _select(g, of, g.outputs)
-    ins = _select(g, wrt, g.inputs)
-    jac: dict[int, dict[int, float]] = {o: {} for o in outs}
-    ops = Operations()
-    sweeps: list[Sweep] = []
+    lin = lin or linearize_for_derivatives(g, inputs, ieee=ieee)
+    outs, ins = select(g, of, g.outputs), select(g, wrt, g.inputs)
+    kept = Kept(max(max_stored, len(g)), ins if mode == "reverse" else outs)
     counts: dict[int, dict[int, int]] = {}
-    reached = 0  # numbers the sweeps reached, in all
-    limit = max(max_stored, len(g))  # one sweep's derivatives are always kept whole
-    full = True  # the sweeps keep every node's derivative (reached <= max_stored)
     if mode == "reverse":
-        # Dense sweeps (every edge below the output, no heap) while they cost at most a few passes over the
-        # graph in all; the heap sweep, which visits only ancestors, for many outputs.
-        dense = sum(g.edge_start[o + 1] for o in outs) <= 4 * g.n_edges
-        for n, o in enumerate(outs):
-            s = reverse_sweep(lin, o, dense=dense)
-            ops += Operations(1, s.multiplications, s.additions)
-            d = s.derivatives
-            jac[o] = {i: d.get(i, 0.0) for i in ins}
-            reached += len(d)
-            if full and reached > limit:
-                full, sweeps = False, [_cut(t, ins) for t in sweeps]
-            sweeps.append(s if full else _cut(s, ins))
-            if progress:
-                progress(n + 1, len(outs))
+        jac, ops = reverse_mode(lin, outs, ins, kept, progress)
     elif mode == "forward":
-        E, start = g.n_edges, g.edge_start
-        if max_work is not None and sum(E - start[i + 1] for i in ins) > max_work:  # else within the bound
-            visits = forward_visits(g, ins, COUNT_BUDGET)
-            if visits is not None and visits > max_work:
-                raise _too_much(visits, len(ins), max_work)
-        out = out_edges(lin)
-        work = 0
-        for n, i in enumerate(ins):
-            s = forward_sweep(lin, i, out)
-            work += s.multiplications
-            if max_work is not None and work > max_work:  # not counted above: stop as soon as it is known
-                raise _too_much(work, len(ins), max_work, n + 1)
-            ops += Operations(1, s.multiplications, s.additions)
-            d = s.derivatives
-            for o in outs:
-                jac[o][i] = d.get(o, 0.0)
-            reached += len(d)
-            if full and reached > limit:
-                full, sweeps = False, [_cut(t, outs) for t in sweeps]
-            sweeps.append(s if full else _cut(s, outs))
-            if progress and (n + 1) % 1000 == 0 or progress and n + 1 == len(ins):
-                progress(n + 1, len(ins))
+        jac, ops, _ = forward_mode(lin, outs, ins, kept, max_work, progress)
     else:
-        sums = path_sums(g, lin.partials, ins, outs, max_paths)
-        for o in outs:
-            row = sums[o]
-            counts[o] = {i: row[i].count for i in ins}
-            for i in ins:
-                ps = row[i]
-                jac[o][i] = ps.total
-                ops += Operations(0, ps.multiplications, ps.additions)
-    truncated = None
-    if not full:
-        truncated = (f"each sweep lists only its seed and the {'inputs' if mode == 'reverse' else 'outputs'} it "
-                     f"reaches: the sweeps reach {reached:,} nodes in all, more than the {limit:,} kept")
-    return Gradient(mode, lin, outs, ins, jac, ops, sweeps, counts, truncated)
+        jac, ops, counts = paths_mode(lin, outs, ins, max_paths)
+    faults = derivative_faults(lin, jac)
+    if faults and not ieee:
+        raise faults[0].error(g)
+    steps = None
+    if trace and kept.full:
+        steps = (reverse_steps(lin, kept.sweeps) if mode == "reverse" else forward_steps(lin, kept.sweeps)
+                 if mode == "forward" else path_steps(lin, outs, ins, jac))
+    elif trace:
+        steps = []
+    return Gradient(mode, lin, outs, ins, jac, ops, kept.sweeps, counts, kept.why(mode), faults, steps)

@@ -12,12 +12,14 @@ from __future__ import annotations
 import gc
 import heapq
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
 from typing import Iterator
 
-from .errors import CycleError, GraphdiffError, InputError, NameError_
-from .ops import PRIMITIVES, REDUCTIONS, fmt_num
-from .parse import Definition, Program, Ref, _parse
+from .errors import CycleError, Diagnostic, GraphdiffError, InputError, NameError_, suggest
+from .notation import fmt_num
+from .ops import PRIMITIVES, REDUCTIONS
+from .parse import Definition, Program, Ref, parse_positional
 
 
 class Graph:
@@ -31,6 +33,11 @@ class Graph:
     The edges, one per node operand, are stored by target in topological order: edge ``k`` runs from
     ``edge_src[k]`` to ``edge_dst[k]`` and is operand number ``edge_arg[k]``; the edges into node ``i`` are
     ``edge_start[i]`` to ``edge_start[i + 1]``.
+
+    ``faults`` holds constant subexpressions out of their domain (``1 / 0``), which evaluation reports.
+
+    A Graph is read-only once :func:`build` returns it: its attributes cannot be reassigned (and its lists are
+    not to be changed), so what is derived from it (:attr:`outgoing`, the tape) is computed once and kept.
     """
 
     def __init__(self, source: str = "<expr>", text: str | None = None):
@@ -52,6 +59,17 @@ class Graph:
         self.edge_dst: list[int] = []
         self.edge_arg: list[int] = []
         self.edge_start: list[int] = [0]
+        self.faults: list[Diagnostic] = []
+
+    def __setattr__(self, name, value) -> None:
+        if self.__dict__.get("_frozen"):
+            raise AttributeError(f"a Graph is read-only once built (cannot set {name!r})")
+        object.__setattr__(self, name, value)
+
+    def freeze(self) -> "Graph":
+        """Make the graph read-only (:func:`build` does, before returning it)."""
+        self._frozen = True
+        return self
 
     # -- size and structure ------------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -73,13 +91,14 @@ class Graph:
                 start, size = self.vectors[name]
                 raise NameError_(f"'{name}' is a vector of {size:,} inputs, not one node: name an element such "
                                  f"as '{name}[0]' (… '{name}[{size - 1}]')") from None
-            raise NameError_(f"no node named '{name}' in {self.source}{_suggest(name, self.index)}") from None
+            raise NameError_(f"no node named '{name}' in {self.source}{suggest(name, self.index)}") from None
 
     def in_edges(self, i: int) -> range:
         return range(self.edge_start[i], self.edge_start[i + 1])
 
-    def out_edges(self) -> list[list[int]]:
-        """For every node, the edges leaving it (in the order of their targets)."""
+    @cached_property
+    def outgoing(self) -> list[list[int]]:
+        """For every node, the edges leaving it (in the order of their targets); computed once."""
         out: list[list[int]] = [[] for _ in self.names]
         for k, s in enumerate(self.edge_src):
             out[s].append(k)
@@ -110,6 +129,15 @@ class Graph:
                 out.append(name if atomic else f"({name})")
         return out
 
+    def formula(self, k: int) -> str:
+        """The text of the partial on edge ``k``, from the primitive's row: ``d`` for ∂e/∂c when e = c * d.
+
+        >>> loads("c = a + b; d = b + 1; e = c * d").formula(3)
+        'd'
+        """
+        d = self.edge_dst[k]
+        return PRIMITIVES[self.ops[d]].formula(self.edge_arg[k], self.operand_text(d), self.names[d])
+
     def where(self, i: int) -> str:
         return f"{self.source}:{self.lines[i]}:{self.cols[i]}"
 
@@ -128,27 +156,48 @@ class Graph:
         return g
 
 
-def _suggest(name: str, known) -> str:
-    import difflib
-
-    guess = difflib.get_close_matches(name, list(known)[:100000], n=1)
-    return f"; did you mean '{guess[0]}'?" if guess else ""
-
-
 # ---- building ----------------------------------------------------------------------------------------------
 
 def build(program: Program, source: str = "<expr>", text: str | None = None) -> Graph:
-    """Resolve names, order the nodes topologically and lay out the edges.
+    """Resolve names, order the nodes topologically and lay out the edges; the graph returned is read-only.
 
     Definitions and references are read by position, so plain tuples with their fields in order (what a
     second parsing process sends, see :func:`graphdiff.parse.parse`) serve as well as the named ones."""
     defs = program.definitions
-    every = list(defs.values())
-    if all(d[6] == "input" for d in every):  # d[6]: kind
+    body = [d for d in defs.values() if d[6] != "input"]  # d[6]: kind
+    if not body:
         raise InputError("empty program: nothing to compute (write an assignment such as 'y = 2 * x')", 1, 1)
+    g = Graph(source, text)
+    _lay_inputs(g, _input_order(program), defs)
+    n_inputs = len(g.names)
+    _lay_body(g, body)
+    used, topological = _resolve_operands(g, body, n_inputs, defs)
+    _choose_outputs(g, program, used, n_inputs, defs)
+    if not topological:
+        _order(g, n_inputs)
+    _lay_edges(g)
+    if program.faults:
+        _constant_faults(g, program.faults)
+    return g.freeze()
 
-    # Inputs: declared ones and names used but never assigned, by first appearance.
-    firsts: list[tuple[int, int, str]] = [(d[3], d[4], d[0]) for d in every if d[6] == "input"]
+
+def _constant_faults(g: Graph, faults: list[tuple[str, int, int]]) -> None:
+    """Constant subexpressions out of their domain, each named by the statement that holds it."""
+    at: dict[int, list[tuple[int, int]]] = {}
+    lines = {line for _, line, _ in faults}
+    for i, (line, col) in enumerate(zip(g.lines, g.cols)):
+        if line in lines and g.kinds[i] != "input":
+            at.setdefault(line, []).append((col, i))
+    for message, line, col in faults:
+        holders = [c for c in at.get(line, []) if c[0] <= col and g.kinds[c[1]] != "anon"]
+        node = g.names[max(holders)[1]] if holders else ""
+        g.faults.append(Diagnostic(node, line, col, f"{message} (node '{node}')" if node else message))
+
+
+def _input_order(program: Program) -> list[tuple[int, int, str]]:
+    """The inputs, declared ones and names used but never assigned, as (line, col, name) by first appearance."""
+    defs = program.definitions
+    firsts = [(d[3], d[4], d[0]) for d in defs.values() if d[6] == "input"]
     for name, ref in program.uses.items():
         if name not in defs:
             if ref[4] is not None:  # ref[4]: base, as in x[3]
@@ -156,19 +205,21 @@ def build(program: Program, source: str = "<expr>", text: str | None = None) -> 
                                  f"'input {name}[N]'", ref[1], ref[2])
             firsts.append((ref[1], ref[2], name))
     firsts.sort()
+    return firsts
 
-    g = Graph(source, text)
-    names, ops, kinds, lines, cols = g.names, g.ops, g.kinds, g.lines, g.cols
-    inputs, defaults, get_def = g.inputs, g.defaults, defs.get
+
+def _lay_inputs(g: Graph, firsts: list[tuple[int, int, str]], defs) -> None:
+    """The input nodes first: scalars, and a vector ``x[n]`` as the nodes ``x[0]`` … ``x[n-1]``."""
+    names, lines, cols, defaults, get_def = g.names, g.lines, g.cols, g.defaults, defs.get
     for line, col, name in firsts:
         d = get_def(name)
-        if d is None or d[8] is None:  # a scalar input
+        if d is None or d[8] is None:  # a scalar input (d[7]: default, d[8]: vector size)
             if d is not None and d[7] is not None:
                 defaults[len(names)] = d[7]
             names.append(name)
             lines.append(line)
             cols.append(col)
-        else:  # a vector: x[0] ... x[size-1]
+        else:
             size = d[8]
             start = len(names)
             g.vectors[name] = (start, size)
@@ -177,60 +228,57 @@ def build(program: Program, source: str = "<expr>", text: str | None = None) -> 
                 defaults.update(dict.fromkeys(range(start, start + size), d[7]))
             lines.extend([line] * size)
             cols.extend([col] * size)
-    n_inputs = len(names)
-    inputs.extend(range(n_inputs))
-    ops.extend(["input"] * n_inputs)
-    kinds.extend(["input"] * n_inputs)
-    g.texts.extend(["input"] * n_inputs)
-    body = [d for d in every if d[6] != "input"]
-    del every
-    names.extend([d[0] for d in body])
-    ops.extend([d[1] for d in body])
-    lines.extend([d[3] for d in body])
-    cols.extend([d[4] for d in body])
-    g.texts.extend([d[5] for d in body])
-    kinds.extend([d[6] for d in body])
-    index = g.index
-    index.update(zip(names, range(len(names))))
+    n = len(names)
+    g.inputs.extend(range(n))
+    for column in (g.ops, g.kinds, g.texts):
+        column.extend(["input"] * n)
+    g.args.extend([()] * n)
 
-    # Operands: names -> node indices; whole vectors expand inside reductions. One pass also marks the
-    # nodes something uses and whether the written order is already topological.
-    args = g.args
-    args.extend([()] * n_inputs)
-    vectors = g.vectors
-    get = index.get
-    used = bytearray(len(names))
+
+def _lay_body(g: Graph, body: list) -> None:
+    """Every computed node after the inputs, in the order written, and the index of every name."""
+    g.names.extend([d[0] for d in body])
+    g.ops.extend([d[1] for d in body])
+    g.lines.extend([d[3] for d in body])
+    g.cols.extend([d[4] for d in body])
+    g.texts.extend([d[5] for d in body])
+    g.kinds.extend([d[6] for d in body])
+    g.index.update(zip(g.names, range(len(g.names))))
+
+
+def _resolve_operands(g: Graph, body: list, n_inputs: int, defs) -> tuple[bytearray, bool]:
+    """Operands: names -> node indices; whole vectors expand inside reductions. The same pass marks the nodes
+    something uses and tells whether the written order is already topological."""
+    args, get = g.args, g.index.get
+    used = bytearray(len(g.names))
     topological = True
     for pos, d in enumerate(body, n_inputs):
         t = tuple([get(a[0]) if isinstance(a, tuple) else float(a) for a in d[2]])
         if None in t:
-            t = _resolve(d, index, vectors, defs)
+            t = _resolve(d, g.index, g.vectors, defs)
         for a in t:
             if a.__class__ is int:
                 used[a] = 1
                 if a >= pos:
                     topological = False
         args.append(t)
+    return used, topological
 
-    # Outputs: declared, or every node that nothing uses (inputs aside).
-    if program.outputs:
-        for ref in program.outputs:
-            i = index.get(ref[0])
-            if i is None:
-                if ref[0] in vectors:
-                    start, size = vectors[ref[0]]
-                    g.outputs.extend(range(start, start + size))
-                    continue
-                raise _bad_ref(Ref._make(ref), defs, vectors, what="output")
-            if i not in g.outputs:
-                g.outputs.append(i)
-    else:
-        g.outputs = [i for i in range(n_inputs, len(names)) if not used[i]]
 
-    if not topological:
-        _order(g, n_inputs)
-    _lay_edges(g)
-    return g
+def _choose_outputs(g: Graph, program: Program, used: bytearray, n_inputs: int, defs) -> None:
+    """The declared outputs (a vector stands for its elements), or every computed node that nothing uses."""
+    if not program.outputs:
+        g.outputs.extend(i for i in range(n_inputs, len(g.names)) if not used[i])
+        return
+    for ref in program.outputs:
+        i = g.index.get(ref[0])
+        if i is None:
+            if ref[0] not in g.vectors:
+                raise _bad_ref(Ref._make(ref), defs, g.vectors, what="output")
+            start, size = g.vectors[ref[0]]
+            g.outputs.extend(range(start, start + size))
+        elif i not in g.outputs:
+            g.outputs.append(i)
 
 
 def _resolve(d: Definition, index: dict[str, int], vectors, defs) -> tuple:
@@ -263,7 +311,7 @@ def _bad_ref(a: Ref, defs: dict[str, Definition], vectors, what: str = "name") -
             return NameError_(f"index out of range: '{a.base}' has {size} element{'s' * (size != 1)} "
                               f"({a.base}[0] … {a.base}[{size - 1}])", a.line, a.col)
         return NameError_(f"'{a.base}' is not a vector; declare it with 'input {a.base}[N]'", a.line, a.col)
-    return NameError_(f"unknown {what} '{a.name}'{_suggest(a.name, defs)}", a.line, a.col)
+    return NameError_(f"unknown {what} '{a.name}'{suggest(a.name, defs)}", a.line, a.col)
 
 
 def _order(g: Graph, n_inputs: int) -> None:
@@ -356,7 +404,7 @@ def loads(text: str, source: str = "<expr>", jobs: int = 1) -> Graph:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     try:
         with no_gc():
-            return build(_parse(text, jobs), source, text)
+            return build(parse_positional(text, jobs), source, text)
     except GraphdiffError as e:
         raise e.locate(source, text)
 
@@ -364,7 +412,7 @@ def loads(text: str, source: str = "<expr>", jobs: int = 1) -> Graph:
 @contextmanager
 def no_gc():
     """Pause Python's cyclic garbage collector: building millions of small acyclic objects otherwise
-    triggers it again and again (it was more than half of the time spent parsing a million lines).
+    triggers it again and again, each time walking every object made so far.
 
     When many objects were made, they are moved to the collector's permanent generation
     (:func:`gc.freeze`) so that later collections do not walk them all again; they are still freed by

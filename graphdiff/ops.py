@@ -1,13 +1,15 @@
 """The table of primitives: the only place in graphdiff that knows calculus.
 
 Each :class:`Primitive` holds its value function, its local partial derivatives, the text of each partial's
-formula, how it prints, and where it is not differentiable. Evaluation, forward and reverse mode, path
-products, edge tables, checks and pictures all read :data:`PRIMITIVES`.
+formula (an expression in graphdiff's own language, so that it can be read, evaluated and checked), how it
+prints, where it is not differentiable, what a domain error means, its IEEE result and its SymPy form.
+Evaluation, forward and reverse mode, path products, edge tables, checks and pictures all read
+:data:`PRIMITIVES`; :func:`register` adds a primitive, and every command then knows it.
 
 Conventions at non-differentiable points (each one also raises a warning naming the node):
 
-* ``relu(x)`` and ``abs(x)`` at ``x = 0``: partial 0 (the subgradient PyTorch and JAX use).
-* ``sign(x)``: partial 0 everywhere; at 0 the function jumps, which is warned about.
+* ``relu(x)`` and ``abs(x)`` at ``x = 0``: partial 0 (the subgradient PyTorch and JAX use); ``step(x)``
+  (1 for x > 0, else 0) and ``sign(x)`` jump at 0 and have partial 0 everywhere.
 * ``min``/``max`` with tied operands: the partial 1 is split evenly among the tied operands, so the
   partials still sum to 1 (a valid subgradient, and exact when the tied operands are the same node).
 * ``x ^ y`` with a variable exponent: ``∂/∂y = x^y·log(x)``, taken as 0 at ``x = 0`` when ``y > 0``.
@@ -19,20 +21,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
+
+from .notation import atom, fmt_num
 
 Vals = Sequence[float]
 INF = math.inf
 NAN = math.nan
-
-
-def fmt_num(v: float) -> str:
-    """Shortest faithful text for a number: ``2`` not ``2.0``, ``0.001``, ``1e+20``."""
-    if v != v or v in (INF, -INF):
-        return repr(v)
-    if v == int(v) and abs(v) < 1e15:
-        return str(int(v))
-    return repr(v)
 
 
 def _safe_div(a: float, b: float) -> float:
@@ -76,10 +71,6 @@ def _products_of_others(xs: Vals) -> list[float]:
     return out
 
 
-def _product(xs: Vals) -> float:
-    return math.prod(xs)
-
-
 def _sigmoid(x: float) -> float:
     if x >= 0:
         return 1.0 / (1.0 + math.exp(-x))
@@ -89,6 +80,10 @@ def _sigmoid(x: float) -> float:
 
 def _softplus(x: float) -> float:
     return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+def _sign(x: float) -> float:
+    return (x > 0) - (x < 0) + 0.0
 
 
 def _extreme_partials(xs: Vals, y: float) -> list[float]:
@@ -124,11 +119,23 @@ def _call(name: str) -> Callable[[Sequence[str]], str]:
     return lambda t: f"{name}({', '.join(t)})"
 
 
-def _others(t: Sequence[str], k: int, joiner: str = " * ", many: str = "the other {n} factors") -> str:
+def _others(t: Sequence[str], k: int) -> str:
+    """∂(x0·x1·…)/∂xk: the product of the other operands (a description beyond five of them)."""
     if len(t) <= 5:
         rest = [x for i, x in enumerate(t) if i != k]
-        return joiner.join(rest) if rest else "1"
-    return "product of " + many.format(n=len(t) - 1)
+        return " * ".join(rest) if rest else "1"
+    return f"product of the other {len(t) - 1} factors"
+
+
+def _extreme_formula(sign: str) -> Callable[[int, Sequence[str], str], str]:
+    """∂max/∂xk (``sign`` "+") or ∂min/∂xk ("-"): 1 for the extreme operand, split evenly among ties."""
+    def formula(k: int, t: Sequence[str], out: str) -> str:
+        if len(t) == 2:
+            return f"(1 {sign} sign({t[k]} - {t[1 - k]})) / 2"
+        y = atom(out)
+        hits = [f"abs(sign({x} - {y}))" for x in t]
+        return f"(1 - {hits[k]}) / ({len(t)} - {' - '.join(hits)})"
+    return formula
 
 
 @dataclass(frozen=True)
@@ -138,7 +145,15 @@ class Primitive:
     ``value(xs)`` and ``partials(xs, y)`` take the operand values (constants included) and, for partials,
     the node's value ``y``; ``partials`` returns one number per operand and never raises (it returns
     ``inf``/``nan`` where the derivative does not exist). ``formula(k, texts, out)`` is the text of
-    ∂out/∂operand k, from the operand texts (already parenthesised where needed) and the node's own text.
+    ∂out/∂operand k in graphdiff's language, from the operand texts (already parenthesised where needed)
+    and the node's own text.
+
+    ``kink(xs)`` says, in a sentence, which convention a non-differentiable point takes (or None);
+    ``kink_arg`` is the operand whose partial that convention sets (None: any), so the warning is given only
+    when that operand is a node. ``domain`` is what a ValueError or ZeroDivisionError of ``value`` means,
+    with ``{0}``, ``{1}`` … standing for the operands' texts; ``ieee(xs)`` is the IEEE result there.
+    ``sympy(sp, xs)`` builds the SymPy expression (``sp`` is the sympy module); ``call`` is the name a
+    program calls it by (None for the operators and internal forms).
     """
 
     name: str
@@ -149,13 +164,20 @@ class Primitive:
     text: Callable[[Sequence[str]], str]
     atomic: bool = True  # prints as one unit (a call); infix operations get parentheses inside others
     kink: Callable[[Vals], str | None] | None = None
-    domain: str = ""  # what a ValueError from ``value`` means
+    kink_arg: int | None = None
+    domain: str = ""
     ieee: Callable[[Vals], float] | None = None  # the IEEE result where ``value`` raises
+    sympy: Callable[[Any, list], Any] | None = None
+    call: str | None = None
+
+    def domain_message(self, texts: Sequence[str]) -> str:
+        """What a domain error of this primitive means, with the operands' texts filled in."""
+        return self.domain.format(*texts) if self.domain else "domain error"
 
 
 def _unary(name: str, f: Callable[[float], float], d: Callable[[float, float], float],
-           formula: str, **kw) -> Primitive:
-    """A one-operand function; ``formula`` uses ``{x}`` for the operand text."""
+           formula: str, sympy: Callable[[Any, Any], Any] | None = None, **kw) -> Primitive:
+    """A one-operand function; ``formula`` uses ``{x}`` for the operand text and ``{y}`` for the node's."""
     def partials(xs: Vals, y: float) -> list[float]:
         try:
             return [d(xs[0], y)]
@@ -165,7 +187,8 @@ def _unary(name: str, f: Callable[[float], float], d: Callable[[float, float], f
             return [NAN]
 
     return Primitive(name, 1, lambda xs: f(xs[0]), partials,
-                     lambda k, t, out: formula.format(x=t[0], y=out), _call(name), **kw)
+                     lambda k, t, out: formula.format(x=t[0], y=out), _call(name),
+                     sympy=(lambda sp, xs: sympy(sp, xs[0])) if sympy else None, call=name, **kw)
 
 
 def _overflow(d: Callable[[float, float], float], x: float, y: float) -> float:
@@ -206,86 +229,147 @@ def _pow_formula(k: int, t: Sequence[str], out: str) -> str:
     return f"{x} ^ {e} * log({x})"
 
 
-def _div_value(xs: Vals) -> float:
-    return xs[0] / xs[1]
+def _pow_kink(xs: Vals) -> str | None:
+    if xs[0] == 0 and xs[1] > 0:
+        return ("{0} ^ {1} at {0} = 0: the partial with respect to the exponent, {0} ^ {1} * log({0}), "
+                "is taken as 0")
+    return None
+
+
+def _nary(name: str, value, partials, formula, sympy, **kw) -> Primitive:
+    return Primitive(name, None, value, partials, formula, _call(name), sympy=sympy, call=name, **kw)
+
+
+def _sp_nary(attr: str) -> Callable[[Any, list], Any]:
+    return lambda sp, xs: getattr(sp, attr)(*xs)
+
+
+def _sp_unary(attr: str) -> Callable[[Any, Any], Any]:
+    return lambda sp, x: getattr(sp, attr)(x)
 
 
 _ADD = Primitive("add", None, sum, lambda xs, y: [1.0] * len(xs),
-                 lambda k, t, out: "1", _infix("+"), atomic=False)
-_SUB = Primitive("sub", 2, lambda xs: xs[0] - xs[1], lambda xs, y: [1.0, -1.0],
-                 lambda k, t, out: "1" if k == 0 else "-1", _infix("-"), atomic=False)
-_MUL = Primitive("mul", None, _product, lambda xs, y: _products_of_others(xs),
-                 lambda k, t, out: _others(t, k), _infix("*"), atomic=False)
-_DIV = Primitive("div", 2, _div_value,
-                 lambda xs, y: [_safe_div(1.0, xs[1]), _safe_div(-xs[0], xs[1] * xs[1])],
-                 lambda k, t, out: f"1 / {t[1]}" if k == 0 else f"-{t[0]} / {t[1]} ^ 2",
-                 _infix("/"), atomic=False, domain="division by zero")
-_NEG = Primitive("neg", 1, lambda xs: -xs[0], lambda xs, y: [-1.0], lambda k, t, out: "-1",
-                 lambda t: f"-{t[0]}", atomic=False)
-_POW = Primitive("pow", 2, lambda xs: math.pow(xs[0], xs[1]), _pow_partials, _pow_formula,
-                 _infix("^"), atomic=False,
-                 domain="x ^ y needs x > 0 for a fractional y, and x ≠ 0 for y < 0",
-                 ieee=lambda xs: _safe_pow(xs[0], xs[1]))
-_ID = Primitive("id", 1, lambda xs: xs[0], lambda xs, y: [1.0], lambda k, t, out: "1", lambda t: t[0])
+                 lambda k, t, out: "1", _infix("+"), atomic=False, sympy=_sp_nary("Add"))
+_MUL = Primitive("mul", None, math.prod, lambda xs, y: _products_of_others(xs),
+                 lambda k, t, out: _others(t, k), _infix("*"), atomic=False, sympy=_sp_nary("Mul"))
 
-
-def _nary(name: str, value, partials, formula, **kw) -> Primitive:
-    return Primitive(name, None, value, partials, formula, _call(name), **kw)
-
-
-PRIMITIVES: dict[str, Primitive] = {p.name: p for p in [
-    _ADD, _SUB, _MUL, _DIV, _NEG, _POW, _ID,
-    _unary("sin", math.sin, lambda x, y: math.cos(x), "cos({x})"),
-    _unary("cos", math.cos, lambda x, y: -math.sin(x), "-sin({x})"),
-    _unary("tan", math.tan, lambda x, y: 1.0 + y * y, "1 + tan({x}) ^ 2"),
-    _unary("exp", math.exp, lambda x, y: y, "exp({x})", domain="overflow", ieee=lambda xs: INF),
-    _unary("log", math.log, lambda x, y: _safe_div(1.0, x), "1 / {x}",
+_TABLE = [
+    _ADD,
+    Primitive("sub", 2, lambda xs: xs[0] - xs[1], lambda xs, y: [1.0, -1.0],
+              lambda k, t, out: "1" if k == 0 else "-1", _infix("-"), atomic=False,
+              sympy=lambda sp, xs: xs[0] - xs[1]),
+    _MUL,
+    Primitive("div", 2, lambda xs: xs[0] / xs[1],
+              lambda xs, y: [_safe_div(1.0, xs[1]), _safe_div(-xs[0], xs[1] * xs[1])],
+              lambda k, t, out: f"1 / {t[1]}" if k == 0 else f"-{t[0]} / {t[1]} ^ 2",
+              _infix("/"), atomic=False, domain="division by zero", ieee=lambda xs: _safe_div(xs[0], xs[1]),
+              sympy=lambda sp, xs: xs[0] / xs[1]),
+    Primitive("neg", 1, lambda xs: -xs[0], lambda xs, y: [-1.0], lambda k, t, out: "-1",
+              lambda t: f"-{t[0]}", atomic=False, sympy=lambda sp, xs: -xs[0]),
+    Primitive("pow", 2, lambda xs: math.pow(xs[0], xs[1]), _pow_partials, _pow_formula, _infix("^"),
+              atomic=False, kink=_pow_kink, kink_arg=1,
+              domain="{0} ^ {1} needs {0} > 0 for a fractional exponent, and {0} ≠ 0 for a negative one",
+              ieee=lambda xs: _safe_pow(xs[0], xs[1]), sympy=lambda sp, xs: xs[0] ** xs[1], call="pow"),
+    # y = x (a name given to another node) and y = 2 (a name given to a number): operations of their own
+    Primitive("id", 1, lambda xs: xs[0], lambda xs, y: [1.0], lambda k, t, out: "1", lambda t: t[0],
+              sympy=lambda sp, xs: xs[0]),
+    Primitive("const", 1, lambda xs: xs[0], lambda xs, y: [0.0], lambda k, t, out: "0", lambda t: t[0],
+              sympy=lambda sp, xs: xs[0]),
+    _unary("sin", math.sin, lambda x, y: math.cos(x), "cos({x})", _sp_unary("sin")),
+    _unary("cos", math.cos, lambda x, y: -math.sin(x), "-sin({x})", _sp_unary("cos")),
+    _unary("tan", math.tan, lambda x, y: 1.0 + y * y, "1 + tan({x}) ^ 2", _sp_unary("tan")),
+    _unary("exp", math.exp, lambda x, y: y, "exp({x})", _sp_unary("exp"), domain="overflow",
+           ieee=lambda xs: INF),
+    _unary("log", math.log, lambda x, y: _safe_div(1.0, x), "1 / {x}", _sp_unary("log"),
            domain="log needs a positive argument", ieee=lambda xs: _safe_log(xs[0])),
-    _unary("sqrt", math.sqrt, lambda x, y: _safe_div(0.5, y), "1 / (2 * sqrt({x}))",
+    _unary("sqrt", math.sqrt, lambda x, y: _safe_div(0.5, y), "1 / (2 * sqrt({x}))", _sp_unary("sqrt"),
            domain="sqrt needs a non-negative argument", ieee=lambda xs: NAN),
-    _unary("tanh", math.tanh, lambda x, y: 1.0 - y * y, "1 - tanh({x}) ^ 2"),
-    _unary("sigmoid", _sigmoid, lambda x, y: y * (1.0 - y), "sigmoid({x}) * (1 - sigmoid({x}))"),
-    _unary("relu", lambda x: x if x > 0 else 0.0, lambda x, y: 1.0 if x > 0 else 0.0, "1 if {x} > 0 else 0",
-           kink=_at_zero("relu is not differentiable at 0; the partial is taken as 0")),
-    _unary("abs", abs, lambda x, y: (x > 0) - (x < 0) + 0.0, "sign({x})",
+    _unary("tanh", math.tanh, lambda x, y: 1.0 - y * y, "1 - tanh({x}) ^ 2", _sp_unary("tanh")),
+    _unary("sigmoid", _sigmoid, lambda x, y: y * (1.0 - y), "sigmoid({x}) * (1 - sigmoid({x}))",
+           lambda sp, x: 1 / (1 + sp.exp(-x))),
+    # Non-smooth: SymPy is exact away from their kinks; at a kink the check does not judge SymPy.
+    _unary("relu", lambda x: x if x > 0 else 0.0, lambda x, y: 1.0 if x > 0 else 0.0, "step({x})",
+           lambda sp, x: sp.Max(0, x), kink=_at_zero("relu is not differentiable at 0; the partial is taken as 0")),
+    _unary("step", lambda x: 1.0 if x > 0 else 0.0, lambda x, y: 0.0, "0",
+           lambda sp, x: sp.Piecewise((1, x > 0), (0, True)),
+           kink=_at_zero("step jumps at 0; the partial is taken as 0")),
+    _unary("abs", abs, lambda x, y: _sign(x), "sign({x})", _sp_unary("Abs"),
            kink=_at_zero("abs is not differentiable at 0; the partial is taken as 0")),
-    _unary("sign", lambda x: (x > 0) - (x < 0) + 0.0, lambda x, y: 0.0, "0",
+    _unary("sign", _sign, lambda x, y: 0.0, "0", _sp_unary("sign"),
            kink=_at_zero("sign jumps at 0; the partial is taken as 0")),
-    _unary("softplus", _softplus, lambda x, y: _sigmoid(x), "sigmoid({x})"),
+    _unary("softplus", _softplus, lambda x, y: _sigmoid(x), "sigmoid({x})", lambda sp, x: sp.log(1 + sp.exp(x))),
     _unary("log1p", math.log1p, lambda x, y: _safe_div(1.0, 1.0 + x), "1 / (1 + {x})",
-           domain="log1p needs an argument above -1", ieee=lambda xs: _safe_log(1.0 + xs[0])),
-    _unary("expm1", math.expm1, lambda x, y: y + 1.0, "exp({x})", domain="overflow", ieee=lambda xs: INF),
-    _unary("sinh", math.sinh, lambda x, y: math.cosh(x), "cosh({x})", domain="overflow",
+           lambda sp, x: sp.log(1 + x), domain="log1p needs an argument above -1",
+           ieee=lambda xs: _safe_log(1.0 + xs[0])),
+    _unary("expm1", math.expm1, lambda x, y: y + 1.0, "exp({x})", lambda sp, x: sp.exp(x) - 1,
+           domain="overflow", ieee=lambda xs: INF),
+    _unary("sinh", math.sinh, lambda x, y: math.cosh(x), "cosh({x})", _sp_unary("sinh"), domain="overflow",
            ieee=lambda xs: math.copysign(INF, xs[0])),
-    _unary("cosh", math.cosh, lambda x, y: math.sinh(x), "sinh({x})", domain="overflow", ieee=lambda xs: INF),
+    _unary("cosh", math.cosh, lambda x, y: math.sinh(x), "sinh({x})", _sp_unary("cosh"), domain="overflow",
+           ieee=lambda xs: INF),
     _unary("asin", math.asin, lambda x, y: _safe_div(1.0, math.sqrt(max(0.0, 1 - x * x))) if abs(x) <= 1 else NAN,
-           "1 / sqrt(1 - {x} ^ 2)", domain="asin needs an argument in [-1, 1]", ieee=lambda xs: NAN),
+           "1 / sqrt(1 - {x} ^ 2)", _sp_unary("asin"), domain="asin needs an argument in [-1, 1]",
+           ieee=lambda xs: NAN),
     _unary("acos", math.acos,
            lambda x, y: _safe_div(-1.0, math.sqrt(max(0.0, 1 - x * x))) if abs(x) <= 1 else NAN,
-           "-1 / sqrt(1 - {x} ^ 2)", domain="acos needs an argument in [-1, 1]", ieee=lambda xs: NAN),
-    _unary("atan", math.atan, lambda x, y: 1.0 / (1.0 + x * x), "1 / (1 + {x} ^ 2)"),
-    _nary("min", min, _extreme_partials, lambda k, t, out: f"1 if {t[k]} is the smallest, else 0", kink=_tie("min")),
-    _nary("max", max, _extreme_partials, lambda k, t, out: f"1 if {t[k]} is the largest, else 0", kink=_tie("max")),
-    _nary("sum", sum, _ADD.partials, _ADD.formula),
-    _nary("prod", _product, _MUL.partials, _MUL.formula),
+           "-1 / sqrt(1 - {x} ^ 2)", _sp_unary("acos"), domain="acos needs an argument in [-1, 1]",
+           ieee=lambda xs: NAN),
+    _unary("atan", math.atan, lambda x, y: 1.0 / (1.0 + x * x), "1 / (1 + {x} ^ 2)", _sp_unary("atan")),
+    _nary("min", min, _extreme_partials, _extreme_formula("-"), _sp_nary("Min"), kink=_tie("min")),
+    _nary("max", max, _extreme_partials, _extreme_formula("+"), _sp_nary("Max"), kink=_tie("max")),
+    _nary("sum", sum, _ADD.partials, _ADD.formula, _sp_nary("Add")),
+    _nary("prod", math.prod, _MUL.partials, _MUL.formula, _sp_nary("Mul")),
     _nary("mean", lambda xs: sum(xs) / len(xs), lambda xs, y: [1.0 / len(xs)] * len(xs),
-          lambda k, t, out: f"1/{len(t)}"),
-]}
+          lambda k, t, out: f"1 / {len(t)}", lambda sp, xs: sp.Add(*xs) / len(xs)),
+]
 
-#: Names a program can call. The infix operators are primitives too (add, sub, mul, div, neg, written
-#: with + - * / and unary -); ``pow(x, y)`` and ``x ^ y`` are one primitive.
-FUNCTIONS: dict[str, str] = {name: name for name in PRIMITIVES
-                             if name not in ("add", "sub", "mul", "div", "neg", "id")}
-#: The n-ary reductions that accept a whole vector, e.g. ``sum(x)``.
-REDUCTIONS = frozenset(name for name, key in FUNCTIONS.items() if PRIMITIVES[key].arity is None)
+#: Every primitive by name.
+PRIMITIVES: dict[str, Primitive] = {}
+#: Names a program can call, and the primitive each stands for. The infix operators are primitives too
+#: (add, sub, mul, div, neg, written with + - * / and unary -); ``pow(x, y)`` and ``x ^ y`` are one primitive.
+FUNCTIONS: dict[str, str] = {}
+#: The callable n-ary reductions, which also accept a whole vector, e.g. ``sum(x)``.
+REDUCTIONS: set[str] = set()
+
+
+def register(p: Primitive) -> None:
+    """Add (or replace) a primitive; when it has a ``call`` name, programs can call it at once.
+
+    >>> import math
+    >>> register(Primitive("cube", 1, lambda xs: xs[0] ** 3, lambda xs, y: [3 * xs[0] ** 2],
+    ...                    lambda k, t, out: f"3 * {t[0]} ^ 2", lambda t: f"cube({t[0]})", call="cube"))
+    >>> from graphdiff import loads, evaluate
+    >>> evaluate(loads("y = cube(x)"), {"x": 2})["y"]
+    8.0
+    >>> unregister("cube")
+    """
+    unregister(p.name)
+    PRIMITIVES[p.name] = p
+    if p.call:
+        FUNCTIONS[p.call] = p.name
+        if p.arity is None:
+            REDUCTIONS.add(p.call)
+
+
+def unregister(name: str) -> None:
+    """Remove a primitive added by :func:`register`."""
+    p = PRIMITIVES.pop(name, None)
+    if p is not None and p.call:
+        FUNCTIONS.pop(p.call, None)
+        REDUCTIONS.discard(p.call)
+
+
+for _p in _TABLE:
+    register(_p)
 
 
 def ieee_value(p: Primitive, xs: Vals, exc: Exception) -> float:
     """The IEEE result of ``p`` where its value function raised ``exc``."""
     if p.ieee is not None:
         return p.ieee(xs)
-    if isinstance(exc, ZeroDivisionError) and p.name == "div":
-        return _safe_div(xs[0], xs[1])
-    if isinstance(exc, OverflowError):
-        return INF
-    return NAN
+    return INF if isinstance(exc, OverflowError) else NAN
+
+
+def fault_message(p: Primitive, texts: Sequence[str], exc: Exception) -> str:
+    """What went wrong when ``p``'s value function raised ``exc`` (``overflow``, ``division by zero``, …)."""
+    return "overflow" if isinstance(exc, OverflowError) else p.domain_message(texts)

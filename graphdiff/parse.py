@@ -23,8 +23,9 @@ from lark import Lark, Token, Transformer
 from lark.grammar import Rule
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
-from .errors import ComputeError, GraphdiffError, NameError_, ParseError
-from .ops import FUNCTIONS, PRIMITIVES, REDUCTIONS, fmt_num, ieee_value
+from .errors import GraphdiffError, NameError_, ParseError
+from .notation import fmt_num
+from .ops import FUNCTIONS, PRIMITIVES, REDUCTIONS, fault_message, ieee_value
 
 _HERE = Path(__file__).resolve().parent
 #: The grammar file: inside the installed package, or at the top of a source checkout.
@@ -39,11 +40,22 @@ MAX_VECTOR = 100_000_000
 
 
 class Num(float):
-    """A constant that remembers where it was written (for errors in constant folding)."""
+    """A constant that remembers where it was written and how (for messages about constant expressions)."""
 
-    def at(self, line: int, col: int) -> "Num":
-        self.line, self.col = line, col
+    def at(self, line: int, col: int, src: str | None = None) -> "Num":
+        self.line, self.col, self.src = line, col, src
         return self
+
+
+def _src(x) -> str:
+    """A constant as it was written (a folded one as graphdiff prints its expression)."""
+    s = getattr(x, "src", None)
+    return s if s is not None else fmt_num(x)
+
+
+def _shown(text: str, limit: int = 24) -> str:
+    """Text as written, shortened for a message: its start and its length."""
+    return text if len(text) <= limit else f"{text[:limit - 4]}… ({len(text):,} characters)"
 
 
 class Ref(NamedTuple):
@@ -94,6 +106,7 @@ class Program:
     definitions: dict[str, Definition] = field(default_factory=dict)
     outputs: list[Ref] = field(default_factory=list)
     uses: dict[str, Ref] = field(default_factory=dict)  # first use of every referenced name
+    faults: list[tuple[str, int, int]] = field(default_factory=list)  # constant expressions out of their domain
 
 
 def _short_name(text: str, digits: int = 8) -> str:
@@ -135,24 +148,29 @@ class _Lower(Transformer):
         self.p.uses.setdefault(ref.name if ref.base is None else ref.base, ref)
         return ref
 
-    def _fold(self, op: str, args: list, line: int, col: int) -> float:
+    def _fold(self, op: str, args: list, line: int, col: int, call: str | None = None) -> float:
+        """Compute a constant subexpression. A fault there (``1 / 0``, ``log(-1.5)``, an overflow) is kept
+        with its position in ``Program.faults`` and the IEEE result stands in: evaluation reports it as it
+        reports every other fault (an error, or a warning with ``--ieee``)."""
         prim = PRIMITIVES[op]
+        texts = [_src(a) if prim.atomic or not (" " in _src(a) or _src(a)[:1] == "-") else f"({_src(a)})"
+                 for a in args]
         try:
             v = prim.value(args)
+            what = None if math.isfinite(v) or not all(map(math.isfinite, args)) else "overflow"
         except (ValueError, ZeroDivisionError, OverflowError) as exc:
-            what = "overflow" if isinstance(exc, OverflowError) else prim.domain or "domain error"
-            raise ComputeError(f"{what}: {op}({', '.join(map(fmt_num, args))}) "
-                               f"= {fmt_num(ieee_value(prim, args, exc))}", line, col) from None
-        if not math.isfinite(v):
-            raise ComputeError(f"overflow: the constant expression gives {fmt_num(v)}", line, col)
-        return Num(v).at(line, col)
+            v, what = ieee_value(prim, args, exc), fault_message(prim, texts, exc)
+        src = f"{call}({', '.join(texts)})" if call else prim.text(texts)
+        if what is not None:
+            self.p.faults.append((f"{what}: the constant expression {src} = {fmt_num(v)}", line, col))
+        return Num(v).at(line, col, src)
 
     def _make(self, x):
         """Turn an operand into a float or a Ref, creating the anonymous node for an operation."""
         if not isinstance(x, Pending):
             return x
         if all(isinstance(a, float) for a in x.args):
-            return self._fold(x.op, x.args, x.line, x.col)
+            return self._fold(x.op, x.args, x.line, x.col, x.call)
         key = (x.op, *(a if isinstance(a, float) else a.name for a in x.args))
         prim = PRIMITIVES[x.op]
         name = self.anon.get(key)
@@ -187,8 +205,8 @@ class _Lower(Transformer):
         text = t.value.rstrip(BLANKS)
         v = float(text)
         if not math.isfinite(v):
-            raise ParseError(f"number {text[:20]} is too large for a float", t.line, t.column)
-        return Num(v).at(t.line, t.column)
+            raise ParseError(f"number {_shown(text)} is too large for a float", t.line, t.column)
+        return Num(v).at(t.line, t.column, text)
 
     def var(self, c):
         t = c[0]
@@ -222,7 +240,7 @@ class _Lower(Transformer):
     def neg(self, c):
         x = c[0]
         if isinstance(x, float):
-            return Num(-x).at(*self._pos(x))
+            return Num(-x).at(*self._pos(x), f"-{_src(x)}")
         return Pending("neg", [self._make(x)], x.line, x.col)
 
     def paren(self, c):
@@ -246,10 +264,10 @@ class _Lower(Transformer):
         if prim.arity is None and not args:
             raise NameError_(f"{fname}() needs at least one argument", tok.line, tok.column)
         if fname in REDUCTIONS and all(isinstance(a, float) for a in args):
-            return self._fold(key, list(args), tok.line, tok.column)
+            return self._fold(key, list(args), tok.line, tok.column, fname)
         p = Pending(key, [self._make(a) for a in args], tok.line, tok.column, call=fname)
         if all(isinstance(a, float) for a in p.args):
-            return self._fold(key, p.args, tok.line, tok.column)
+            return self._fold(key, p.args, tok.line, tok.column, fname)
         return p
 
     # -- statements -------------------------------------------------------------------------------------
@@ -475,7 +493,7 @@ def parse(text: str, jobs: int = 1) -> Program:
     (an error in the second half, a name assigned in both) or the child cannot be started, the whole text is
     parsed in one process, so errors are the same too. Needs ``os.fork`` (not on Windows), two cores and no
     other thread; otherwise one process is used."""
-    program = _parse(text, jobs)
+    program = parse_positional(text, jobs)
     defs = program.definitions
     if defs and type(next(reversed(defs.values()))) is tuple:  # joined halves: named tuples for the caller
         ref = Ref._make
@@ -487,7 +505,7 @@ def parse(text: str, jobs: int = 1) -> Program:
     return program
 
 
-def _parse(text: str, jobs: int) -> Program:
+def parse_positional(text: str, jobs: int = 1) -> Program:
     """:func:`parse`, where the second half of a text parsed in two processes stays plain tuples, field by
     field a Definition or a Ref (:func:`graphdiff.graph.build` reads them by position; making named tuples
     of half a million definitions costs half a second)."""
@@ -588,9 +606,8 @@ def _parse_in_two(text: str) -> Program | None:
     return _join(program, part) if part is not None else None
 
 
-#: The child parses a little slower than the parent (its pages are copied on write) and the parent rebuilds
-#: and joins its half afterwards: with lines of one kind, a cut at 52 % was the best of 48, 52 and 56 % on chain
-#: and mlp files, i.e. the child's half costs about 1.08 times its share.
+#: How much more the child's half costs than its share: the child parses a little slower than the parent (its
+#: pages are copied on write) and the parent rebuilds and joins its half afterwards (measured: bench/README.md).
 CHILD_COST = 1.08
 
 
@@ -633,14 +650,15 @@ def _die_with_parent(sig: int) -> None:
 def _part(parser: Lark, text: str, offset: int) -> tuple | None:
     """In the child: the second half's definitions, uses and outputs, with lines counted from the top of
     the whole text, as plain tuples (``marshal`` sends them in a few milliseconds, where pickling named
-    tuples took a third of the parse)."""
+    tuples costs far more: bench/README.md)."""
     program = _parse_in_child(parser, text)
     R = Ref
     defs = program.definitions
     tail = [(d[0], d[1], [(a[0], a[1] + offset, *a[2:]) if a.__class__ is R else float(a) for a in d[2]],
              d[3] + offset, d[4], d[5], d[6], None if d[7] is None else float(d[7]), d[8]) for d in defs.values()]
     uses = [(k, (r[0], r[1] + offset, *r[2:])) for k, r in program.uses.items()]
-    return tail, uses, [(r[0], r[1] + offset, *r[2:]) for r in program.outputs]
+    faults = [(m, line + offset, col) for m, line, col in program.faults]
+    return tail, uses, [(r[0], r[1] + offset, *r[2:]) for r in program.outputs], faults
 
 
 def _parse_in_child(parser: Lark, text: str) -> Program:
@@ -654,7 +672,7 @@ def _join(program: Program, part: tuple) -> Program | None:
     the whole text gives the exact result (a name defined in both halves is an error whose message names the
     earlier line)."""
     defs = program.definitions
-    tail_defs, tail_uses, tail_outputs = part
+    tail_defs, tail_uses, tail_outputs, tail_faults = part
     for d in tail_defs:  # plain tuples, field by field a Definition (graph.build reads them by position)
         name = d[0]
         prev = defs.get(name)
@@ -667,4 +685,5 @@ def _join(program: Program, part: tuple) -> Program | None:
         if name not in uses:
             uses[name] = r
     program.outputs.extend(tail_outputs)
+    program.faults.extend(tail_faults)
     return program

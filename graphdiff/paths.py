@@ -7,10 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import islice
-from typing import Iterator
+from typing import Any, Iterator, Mapping
 
+from .accumulate import Operations, reverse_sweep
 from .errors import InputError
+from .evaluate import Linearization, linearize
 from .graph import Graph
+from .notation import json_num as num
+from .reach import ancestors, edges_between
 
 
 class TooManyPaths(InputError):
@@ -99,14 +103,10 @@ def iter_paths(g: Graph, source: int, target: int) -> Iterator[list[int]]:
     if source == target:
         yield []
         return
-    alive = bytearray(len(g))
-    alive[target] = 1
-    src, dst = g.edge_src, g.edge_dst
-    for k in range(g.edge_start[target + 1] - 1, g.edge_start[source + 1] - 1, -1):
-        if alive[dst[k]]:
-            alive[src[k]] = 1
+    alive = ancestors(g, target, source)
     if not alive[source]:
         return
+    src, dst = g.edge_src, g.edge_dst
     out: dict[int, list[int]] = {}
     for k in range(g.edge_start[source + 1], g.edge_start[target + 1]):
         s = src[k]
@@ -212,10 +212,7 @@ def path_sums(g: Graph, partials: list[float], sources: list[int], targets: list
         is_target[t] = 1
     src, dst, start = g.edge_src, g.edge_dst, g.edge_start
     end = start[max(targets) + 1] if targets else 0
-    alive = bytearray(is_target)  # reaches a target
-    for k in range(end - 1, -1, -1):
-        if alive[dst[k]]:
-            alive[src[k]] = 1
+    alive = ancestors(g, targets)  # reaches a target
     out: dict[int, list[int]] = {}  # the edges into live nodes, by tail, in increasing order
     for k in range(end):
         if alive[dst[k]]:
@@ -267,34 +264,6 @@ def path_lengths(g: Graph, sources: list[int]) -> tuple[list[int], list[int]]:
     return n, total
 
 
-def edges_on_paths(g: Graph, source: int, target: int) -> list[int]:
-    """The edges on at least one path from ``source`` to ``target``, without enumerating the paths: an edge
-    is on a path iff ``source`` reaches its tail and its head reaches ``target``. Increasing order.
-
-    >>> from graphdiff import loads
-    >>> g = loads("c = a + b; d = b + 1; e = c * d")
-    >>> edges_on_paths(g, g.node("b"), g.node("e"))
-    [1, 2, 3, 4]
-    """
-    if source >= target:
-        return []
-    src, dst, start = g.edge_src, g.edge_dst, g.edge_start
-    ahead = bytearray(len(g))  # reachable from source
-    ahead[source] = 1
-    for k in range(start[source + 1], start[target + 1]):
-        if ahead[src[k]]:
-            ahead[dst[k]] = 1
-    behind = bytearray(len(g))  # reaches target
-    behind[target] = 1
-    out = []
-    for k in range(start[target + 1] - 1, start[source + 1] - 1, -1):
-        if behind[dst[k]] and ahead[src[k]]:
-            behind[src[k]] = 1
-            out.append(k)
-    out.reverse()
-    return out
-
-
 def longest_path_levels(g: Graph) -> list[int]:
     """For every node, the number of edges on the longest path reaching it (0 for inputs and constants)."""
     lvl = [0] * len(g)
@@ -306,62 +275,106 @@ def longest_path_levels(g: Graph) -> list[int]:
     return lvl
 
 
-def reach_chunk(n_nodes: int) -> int:
-    """How many seeds :func:`reach_counts` takes in one pass: 4,096, fewer on very large graphs so that the
-    bitsets (one integer a node) stay under about 64 MB."""
-    return max(64, min(4096, (1 << 29) // max(n_nodes, 1)))
 
 
-def reach_counts(g: Graph, seeds: list[int], forward: bool = True) -> tuple[int, int]:
-    """For one sweep from each of ``seeds`` (forward: towards the outputs; else towards the inputs), the edges
-    visited and the nodes reached (seeds excluded), in all: one pass over the edges, each node holding the set
-    of seeds that reach it as the bits of an integer. Seeds must be distinct. The pass covers the edges from
-    the first seed on (forward) or up to the last (backward); callers bound it with :func:`reach_chunk`.
+# ---- the paths between two nodes, as `graphdiff paths` shows them ------------------------------------------
+
+def _node(g: Graph, node: int | str) -> int:
+    return node if isinstance(node, int) else g.node(node)
+
+
+@dataclass(frozen=True)
+class Between:
+    """The paths from ``source`` to ``target``: their exact ``count``, the first ``paths`` with their factors
+    and products (None when only counted), the sum of all products (``total``, the derivative, by
+    ``method`` "paths", or by one reverse sweep, "reverse", when there are more than ``max_paths``), what the
+    naive sum costs against one factored sweep over the edges on these paths, and, when no path runs this
+    way, how many run the other way (``reverse_count``).
 
     >>> from graphdiff import loads
-    >>> g = loads("c = a + b; d = b + 1; e = c * d")
-    >>> reach_counts(g, g.inputs), reach_counts(g, g.outputs, forward=False)
-    ((6, 5), (5, 4))
+    >>> b = between(loads("c = a + b; d = b + 1; e = c * d"), "b", "e", {"a": 2, "b": 1})
+    >>> b.count, b.total, b.to_dict()["paths"][1]
+    (2, 5.0, {'nodes': ['b', 'd', 'e'], 'factors': [1.0, 3.0], 'product': 3.0})
     """
-    if not seeds:
-        return 0, 0
-    bits = [0] * len(g)
-    for b, s in enumerate(seeds):
-        bits[s] |= 1 << b
-    src, dst, start = g.edge_src, g.edge_dst, g.edge_start
-    visits = 0
-    if forward:
-        for k in range(start[min(seeds) + 1], g.n_edges):
-            b = bits[src[k]]
-            if b:
-                visits += b.bit_count()
-                bits[dst[k]] |= b
+
+    graph: Graph
+    source: int
+    target: int
+    count: int
+    paths: list[Path] | None = None
+    total: float | None = None
+    method: str = ""
+    naive: Operations | None = None
+    factored: Operations | None = None
+    lin: Linearization | None = None
+    reverse_count: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document of ``graphdiff paths --format json``: node names, exact integer counts."""
+        names = self.graph.names
+        out: dict[str, Any] = {"from": names[self.source], "to": names[self.target], "count": self.count}
+        if self.count == 0 and self.reverse_count:
+            out["count_other_way"] = self.reverse_count
+        if self.paths is not None:
+            out["paths"] = [{"nodes": [names[v] for v in p.nodes], "factors": [num(f) for f in p.factors],
+                             "product": num(p.product)} for p in self.paths]
+        if self.total is not None:
+            out["sum"] = num(self.total)
+            out["sum_method"] = self.method
+        if self.naive is not None and self.factored is not None:
+            out["naive"] = self.naive.to_dict(sweeps=False)
+            out["factored"] = self.factored.to_dict(sweeps=False)
+        if self.lin is not None:
+            out.update(self.lin.diagnostics())
+        return out
+
+
+def between(g: Graph, source: int | str, target: int | str, inputs: Mapping[str, float] | None = None, *,
+            limit: int | None = 20, max_paths: int = 100_000, count_only: bool = False,
+            ieee: bool = False) -> Between:
+    """Everything ``graphdiff paths --from SOURCE --to TARGET`` shows (see :class:`Between`); ``count_only``
+    needs no input values."""
+    s, t = _node(g, source), _node(g, target)
+    count = count_paths(g, s, t)
+    other = count_paths(g, t, s) if count == 0 and s != t else 0
+    if count_only:
+        return Between(g, s, t, count, reverse_count=other)
+    lin = linearize(g, inputs, ieee=ieee)
+    shown = list(path_products(g, lin.partials, s, t, limit))
+    on = edges_between(g, s, t)
+    factored = Operations(1, len(on), len(on) - len({g.edge_dst[k] for k in on}))
+    if count <= max_paths:
+        ps = path_sum(g, lin.partials, s, t)
+        total, method, naive = ps.total, "paths", Operations(0, ps.multiplications, ps.additions)
     else:
-        for k in range(start[max(seeds) + 1] - 1, -1, -1):
-            b = bits[dst[k]]
-            if b:
-                visits += b.bit_count()
-                bits[src[k]] |= b
-    return visits, sum(b.bit_count() for b in bits if b) - len(seeds)
+        total, method = reverse_sweep(lin, t).derivatives.get(s, 0.0), "reverse"
+        _, lengths = path_lengths(g, [s])
+        naive = Operations(0, lengths[t] - count, max(count - 1, 0))
+    return Between(g, s, t, count, shown, total, method, naive, factored, lin, other)
 
 
-def ancestors(g: Graph, target: int) -> bytearray:
-    """1 for ``target`` and every node with a path to it (one backward pass over the edges)."""
-    reach = bytearray(len(g))
-    reach[target] = 1
-    src, dst = g.edge_src, g.edge_dst
-    for k in range(g.edge_start[target + 1] - 1, -1, -1):
-        if reach[dst[k]]:
-            reach[src[k]] = 1
-    return reach
+@dataclass(frozen=True)
+class PathCounts:
+    """The number of paths from every input to every output: ``counts[output][input]`` (node indices)."""
+
+    graph: Graph
+    counts: dict[int, dict[int, int]]
+
+    @property
+    def total(self) -> int:
+        return sum(c for row in self.counts.values() for c in row.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"count": total, "matrix": {output: {input: count}}}`` by name, counts as exact integers."""
+        names = self.graph.names
+        return {"count": self.total,
+                "matrix": {names[o]: {names[i]: c for i, c in row.items()} for o, row in self.counts.items()}}
 
 
-def descendants(g: Graph, source: int) -> bytearray:
-    """1 for ``source`` and every node it has a path to (one forward pass over the edges)."""
-    reach = bytearray(len(g))
-    reach[source] = 1
-    src, dst = g.edge_src, g.edge_dst
-    for k in range(g.edge_start[source + 1], g.n_edges):
-        if reach[src[k]]:
-            reach[dst[k]] = 1
-    return reach
+def path_counts(g: Graph) -> PathCounts:
+    """:func:`path_matrix` over the program's inputs and outputs, as a result.
+
+    >>> path_counts(__import__("graphdiff").loads("y = 2*x + sin(x) + x^2; z = 3*y + cos(y) + y^3")).to_dict()
+    {'count': 9, 'matrix': {'z': {'x': 9}}}
+    """
+    return PathCounts(g, path_matrix(g))

@@ -1,48 +1,72 @@
-"""Results → reports: what each command shows, as tables plus a JSON document, independent of format.
+"""Results → reports: what each command shows, as tables, sentences and a JSON document, independent of format.
 
-Every command builds a :class:`Report`; ``render.py`` prints it as a rich table, JSON, CSV or TSV. Node
-names in JSON are exactly the names in the program (``c``, ``x[3]``, an anonymous node's text).
+Every command builds a :class:`Report` from a library result; ``render.py`` prints it as a rich table, JSON,
+CSV or TSV. The JSON document is the result's own ``to_dict()``, so what the library returns and what the
+command prints are the same numbers under the same names.
+
+Table cells are raw values: ``int`` and ``float`` (written to ``--digits`` significant digits in a table,
+in full in CSV and TSV), ``str``, None (an empty cell), :class:`Times` (a ratio: ``1.75×`` in a table, the
+plain number in CSV) and :class:`Numbers` (text with numbers in it, such as a trace equation, written to
+the table's digits).
 """
 from __future__ import annotations
 
 import math
-from collections import Counter
-from dataclasses import dataclass, field
 from bisect import bisect_right
 from collections.abc import Sequence
-from typing import Any, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Callable
 
+from .check import LABELS, CheckResult, PairCheck
 from .cost import Cost
 from .errors import Diagnostic
 from .evaluate import Linearization, Values
-from .grad import Gradient, Operations
-from .graph import Graph
-from .ops import PRIMITIVES, fmt_num
-from .paths import Path, longest_path_levels
+from .grad import Gradient
+from .notation import factor, fmt_num, partial, plural, sig
+from .paths import Between, PathCounts
+from .shape import Shape
+from .trace import SHOWN_TERMS, Step
+
+#: Steps a trace table shows (JSON holds every step).
+TRACE_ROWS = 200
+
+
+@dataclass(frozen=True)
+class Times:
+    """A ratio: ``1.75×`` in a table, ``1.75`` in CSV and TSV (a string such as ``1e+400`` beyond a float)."""
+
+    value: float | str
+
+
+@dataclass(frozen=True)
+class Numbers:
+    """Text with numbers in it: ``text(digits)`` writes them to ``digits`` significant digits (None: all)."""
+
+    text: Callable[[int | None], str]
 
 
 @dataclass(frozen=True)
 class Table:
     title: str
     columns: Sequence[str]
-    rows: Sequence[Sequence[Any]]  # raw cells: str, int, float
+    rows: Sequence[Sequence[Any]]  # raw cells, see the module's docstring
     footer: str = ""
-    numeric: Sequence[int] = ()  # columns aligned right
+    numeric: Sequence[int] = ()  # columns aligned right and never wrapped
+    droppable: Sequence[int] = ()  # columns a narrow terminal may leave out, the first first
 
 
 @dataclass(frozen=True)
 class Report:
-    tables: list[Table]  # the first one is what CSV and TSV print
-    data: dict[str, Any] | Callable[[], dict[str, Any]]  # the JSON document, or a function that builds it
-    notes: list[str] = field(default_factory=list)  # sentences after the tables
-    warnings: list[Diagnostic] = field(default_factory=list)
+    """Tables (the first is what CSV and TSV print), sentences after them, warnings for standard error, and
+    the JSON document, built only when asked for (:meth:`json`)."""
+
+    tables: tuple[Table, ...]
+    data: Callable[[], dict[str, Any]]
+    notes: tuple[str | Numbers, ...] = ()
+    warnings: tuple[Diagnostic, ...] = ()
 
     def json(self) -> dict[str, Any]:
-        """The JSON document (built on first use when ``data`` is a function: large reports only pay for the
-        format they print)."""
-        if callable(self.data):
-            object.__setattr__(self, "data", self.data())
-        return self.data
+        return self.data()
 
 
 class Rows(Sequence):
@@ -62,175 +86,134 @@ class Rows(Sequence):
         return self.row(k % self.n)
 
 
-def num(v: float | int) -> Any:
-    """A number for JSON: exact integers stay integers; NaN and infinities become strings."""
-    if isinstance(v, float) and not math.isfinite(v):
-        return "NaN" if v != v else ("Infinity" if v > 0 else "-Infinity")
-    return v
+def _warnings(lin: Values) -> tuple[Diagnostic, ...]:
+    """The warnings of an evaluation, then its faults let through by --ieee, marked as such."""
+    return tuple(lin.warnings) + tuple(Diagnostic(d.node, d.line, d.col, "IEEE: " + d.message) for d in lin.faults)
 
 
-def plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
-
-
-def _faults(lin: Values) -> list[Diagnostic]:
-    return lin.warnings + [Diagnostic(d.node, d.line, d.col, "IEEE: " + d.message) for d in lin.faults]
-
-
-# ---- eval ----------------------------------------------------------------------------------------------------
+# ---- eval, edges, info ---------------------------------------------------------------------------------------
 
 def eval_report(v: Values) -> Report:
     g = v.graph
     outs = set(g.outputs)
-    rows = [[g.names[i], g.texts[i] if g.ops[i] != "input" else "input", v.values[i], g.lines[i],
-             "output" if i in outs else ""] for i in range(len(g))]
+    rows = Rows(len(g), lambda i: [g.names[i], g.texts[i], v.values[i], g.lines[i], "output" if i in outs else ""])
     footer = f"{plural(len(g), 'node')}, {plural(len(g.inputs), 'input')}, {plural(len(g.outputs), 'output')}"
-    data = {"values": {g.names[i]: num(x) for i, x in enumerate(v.values)},
-            "outputs": {g.names[i]: num(v.values[i]) for i in g.outputs},
-            "inputs": {g.names[i]: num(v.values[i]) for i in g.inputs}}
-    _add_diagnostics(data, v)
-    notes = [f"{g.names[i]} = {fmt_num(v.values[i])}" for i in g.outputs[:20]]
-    return Report([Table(f"Values of {g.source}", ["node", "expression", "value", "line", ""], rows, footer,
-                         numeric=(2, 3))], data, notes, _faults(v))
-
-
-def _add_diagnostics(data: dict, v: Values) -> None:
-    if v.warnings:
-        data["warnings"] = [{"node": d.node, "line": d.line, "col": d.col, "message": d.message} for d in v.warnings]
-    if v.faults:
-        data["faults"] = [{"node": d.node, "line": d.line, "col": d.col, "message": d.message} for d in v.faults]
-
-
-# ---- edges ---------------------------------------------------------------------------------------------------
-
-def formula(g: Graph, k: int) -> str:
-    """The text of the partial on edge ``k``, e.g. ``d`` for ∂e/∂c when e = c * d."""
-    d, a = g.edge_dst[k], g.edge_arg[k]
-    op = g.ops[d]
-    prim = PRIMITIVES["id" if op == "const" else op]
-    return prim.formula(a, g.operand_text(d), g.names[d])
+    notes = tuple(Numbers(lambda d, i=i: f"{g.names[i]} = {sig(v.values[i], d)}") for i in g.outputs[:20])
+    return Report((Table(f"Values of {g.source}", ["node", "expression", "value", "line", ""], rows, footer,
+                         numeric=(2, 3)),), v.to_dict, notes, _warnings(v))
 
 
 def edges_report(lin: Linearization) -> Report:
     g = lin.graph
-    rows = []
-    edges = []
-    for k, (s, d, a) in enumerate(g.iter_edges()):
-        f = formula(g, k)
-        p = lin.partials[k]
-        rows.append([g.names[s], g.names[d], f"∂{g.names[d]}/∂{g.names[s]} = {f}", p])
-        edges.append({"from": g.names[s], "to": g.names[d], "partial": num(p), "formula": f, "arg": a})
-    data = {"edges": edges}
-    _add_diagnostics(data, lin)
-    return Report([Table(f"Edge partials of {g.source}", ["from", "to", "partial", "value"], rows,
-                         f"{plural(g.n_edges, 'edge')}, {plural(len(g), 'node')}", numeric=(3,))], data,
-                  warnings=_faults(lin))
+
+    def row(k: int) -> list:
+        s, d = g.edge_src[k], g.edge_dst[k]
+        return [g.names[s], g.names[d], f"{partial(g.names[d], g.names[s])} = {g.formula(k)}", lin.partials[k]]
+
+    return Report((Table(f"Edge partials of {g.source}", ["from", "to", "partial", "value"], Rows(g.n_edges, row),
+                         f"{plural(g.n_edges, 'edge')}, {plural(len(g), 'node')}", numeric=(3,)),),
+                  lin.to_dict, (), _warnings(lin))
 
 
-# ---- info ----------------------------------------------------------------------------------------------------
+def info_report(s: Shape) -> Report:
+    g = s.graph
 
-def depth(g: Graph) -> int:
-    """The number of edges on the longest path."""
-    return max(longest_path_levels(g), default=0)
+    def shown(idx: list[int]) -> str:
+        return ", ".join(g.names[i] for i in idx[:8]) + (f", … ({len(idx) - 8:,} more)" if len(idx) > 8 else "")
 
-
-def info_report(g: Graph) -> Report:
-    n = len(g)
-    fan_in = [g.edge_start[i + 1] - g.edge_start[i] for i in range(n)]
-    fan_out = [0] * n
-    for s in g.edge_src:
-        fan_out[s] += 1
-    i_in = max(range(n), key=fan_in.__getitem__)
-    i_out = max(range(n), key=fan_out.__getitem__)
-    ops = Counter(op for op in g.ops if op != "input")
-    d = depth(g)
-    data = {"source": g.source, "nodes": n, "edges": g.n_edges, "inputs": len(g.inputs),
-            "outputs": len(g.outputs), "depth": d,
-            "max_fan_in": {"node": g.names[i_in], "count": fan_in[i_in]},
-            "max_fan_out": {"node": g.names[i_out], "count": fan_out[i_out]},
-            "operations": dict(sorted(ops.items())),
-            "input_names": [g.names[i] for i in g.inputs], "output_names": [g.names[i] for i in g.outputs]}
-    shown = lambda idx: ", ".join(g.names[i] for i in idx[:8]) + (f", … ({len(idx) - 8} more)" if len(idx) > 8 else "")
-    rows = [["nodes", n], ["edges", g.n_edges], ["inputs", f"{len(g.inputs):,}: {shown(g.inputs)}"],
-            ["outputs", f"{len(g.outputs):,}: {shown(g.outputs)}"], ["depth (edges on the longest path)", d],
-            ["largest fan-in", f"{fan_in[i_in]:,} into {g.names[i_in]}"],
-            ["largest fan-out", f"{fan_out[i_out]:,} from {g.names[i_out]}"],
-            ["operations", ", ".join(f"{k} {v:,}" for k, v in sorted(ops.items()))]]
-    return Report([Table(f"Graph {g.source}", ["property", "value"], rows)], data)
+    rows = [["nodes", len(g), ""], ["edges", g.n_edges, ""], ["inputs", len(g.inputs), shown(g.inputs)],
+            ["outputs", len(g.outputs), shown(g.outputs)], ["depth (edges on the longest path)", s.depth, ""],
+            ["largest fan-in", s.fan_in[1], f"into {g.names[s.fan_in[0]]}"],
+            ["largest fan-out", s.fan_out[1], f"from {g.names[s.fan_out[0]]}"],
+            ["operations", sum(s.operations.values()), ", ".join(f"{k} {v:,}" for k, v in s.operations.items())]]
+    return Report((Table(f"Graph {g.source}", ["property", "value", "detail"], rows, numeric=(1,)),), s.to_dict)
 
 
 # ---- grad ----------------------------------------------------------------------------------------------------
 
-def ops_text(o: Operations) -> str:
-    return f"{plural(o.sweeps, 'sweep')}, {plural(o.multiplications, 'multiplication')}, {plural(o.additions, 'addition')}"
+def _ops_text(r: Gradient) -> str:
+    o = r.operations
+    ops = f"{plural(o.multiplications, 'multiplication')}, {plural(o.additions, 'addition')}"
+    return ops if r.mode == "paths" else f"{plural(o.sweeps, 'sweep')}, {ops}"
 
 
-def _ops_json(o: Operations) -> dict:
-    return {"sweeps": o.sweeps, "multiplications": o.multiplications, "additions": o.additions}
+def _derivatives_table(r: Gradient) -> Table | None:
+    """∂seed/∂node (reverse) or ∂node/∂seed (forward) for every node each sweep reached."""
+    names, reverse = r.graph.names, r.mode == "reverse"
+    orders = [sorted(s.derivatives, reverse=reverse) for s in r.sweeps]
+    starts = [0]
+    for order in orders:
+        starts.append(starts[-1] + len(order))
+    if not starts[-1]:
+        return None
+
+    def row(k: int) -> list:
+        n = bisect_right(starts, k) - 1
+        s, i = r.sweeps[n], orders[n][k - starts[n]]
+        seed = names[s.seed]
+        return [seed, names[i], partial(seed, names[i]) if reverse else partial(names[i], seed), s.derivatives[i]]
+
+    what = ("∂output/∂node for every node the sweep from each output reaches" if reverse
+            else "∂node/∂input for every node the sweep from each input reaches")
+    if r.truncated:
+        what = ("∂output/∂input for every input the sweep from each output reaches" if reverse
+                else "∂output/∂input for every output the sweep from each input reaches")
+    return Table(f"Derivatives by {r.mode} mode: {what}", ["seed", "node", "derivative", "value"],
+                 Rows(starts[-1], row), f"{plural(len(r.sweeps), 'sweep')}; nodes a sweep does not reach have "
+                                        "derivative 0", numeric=(3,))
 
 
-def grad_report(r: Gradient, trace: list | None = None) -> Report:
-    g = r.graph
-    names = g.names
+def trace_table(r: Gradient, *, wide: bool = False) -> Table:
+    """The steps of ``r.trace`` as a table: the step number and the equation; ``wide`` (for CSV and TSV) adds
+    the seed, the node and the sum as columns of their own."""
+    steps = r.trace or []
+    order = {"reverse": "reverse topological order, from the output", "forward": "topological order, from the input",
+             "paths": "one sum per output and input, a term per path"}[r.mode]
+    footer = f"no steps: {r.truncated}" if r.truncated else plural(len(steps), "step")
+
+    def text(s: Step) -> Numbers:
+        return Numbers(lambda d: s.text(d, SHOWN_TERMS if d is not None else None))
+
+    if wide:
+        rows = Rows(len(steps), lambda n: [n + 1, steps[n].seed, steps[n].node, steps[n].sum, text(steps[n])])
+        columns = ["step", "seed", "node", "sum", "derivative"]
+    else:
+        rows = Rows(len(steps), lambda n: [n + 1, text(steps[n])])
+        columns = ["step", "derivative"]
+    sweeps = "sum" if r.mode == "paths" else f"sweep{'s' * (len(r.sweeps) != 1)}"
+    return Table(f"Trace of the {r.mode} {sweeps}, in {order}", columns, rows, footer, numeric=(0,))
+
+
+def grad_report(r: Gradient, fmt: str = "table") -> Report:
+    """The Jacobian, the derivatives of every node the sweeps reached, and the trace when there is one: in a
+    table after the others; in CSV and TSV (which print one table) instead of them."""
+    names = r.graph.names
     outs, ins, jac = r.outputs, r.inputs, r.jacobian
     n_in = len(ins)
 
     def jac_row(k: int) -> list:
         o, i = outs[k // n_in], ins[k % n_in]
-        return [names[o], names[i], f"∂{names[o]}/∂{names[i]}", jac[o][i]]
+        return [names[o], names[i], partial(names[o], names[i]), jac[o][i]]
 
     how = {"reverse": "one sweep per output", "forward": "one sweep per input",
            "paths": "the naive sum over every path"}[r.mode]
-    tables = [Table(f"Jacobian of {g.source} by {r.mode} mode ({how})", ["output", "input", "derivative", "value"],
-                    Rows(len(outs) * n_in, jac_row), ops_text(r.operations) if r.mode != "paths" else
-                    f"{plural(r.operations.multiplications, 'multiplication')}, "
-                    f"{plural(r.operations.additions, 'addition')}", numeric=(3,))]
-    reverse = r.mode == "reverse"
-    orders = [sorted(s.derivatives, reverse=reverse) for s in r.sweeps]
-    starts = [0]
-    for order in orders:
-        starts.append(starts[-1] + len(order))
-
-    def deriv_row(k: int) -> list:
-        n = bisect_right(starts, k) - 1
-        s, i = r.sweeps[n], orders[n][k - starts[n]]
-        seed = names[s.seed]
-        label = f"∂{seed}/∂{names[i]}" if reverse else f"∂{names[i]}/∂{seed}"
-        return [seed, names[i], label, s.derivatives[i]]
-
-    if starts[-1]:
-        what = ("∂output/∂node for every node the sweep from each output reaches" if reverse
-                else "∂node/∂input for every node the sweep from each input reaches")
-        if r.truncated:
-            what = ("∂output/∂input for every input the sweep from each output reaches" if reverse
-                    else "∂output/∂input for every output the sweep from each input reaches")
-        tables.append(Table(f"Derivatives by {r.mode} mode: {what}", ["seed", "node", "derivative", "value"],
-                            Rows(starts[-1], deriv_row), f"{plural(len(r.sweeps), 'sweep')}; nodes a sweep does "
-                                                         "not reach have derivative 0", numeric=(3,)))
+    tables = [Table(f"Jacobian of {r.graph.source} by {r.mode} mode ({how})", ["output", "input", "derivative", "value"],
+                    Rows(len(outs) * n_in, jac_row), _ops_text(r), numeric=(3,))]
+    derivs = _derivatives_table(r)
+    if derivs is not None:
+        tables.append(derivs)
+    if r.trace is not None:
+        if fmt == "table":
+            tables.append(trace_table(r))
+        else:
+            tables.insert(0, trace_table(r, wide=True))
     notes = [f"derivatives truncated: {r.truncated} (the Jacobian is complete)"] if r.truncated else []
-
-    def data() -> dict[str, Any]:
-        derivs: dict[str, dict[str, Any]] = {}
-        for s, order in zip(r.sweeps, orders):
-            d = s.derivatives
-            derivs[names[s.seed]] = {names[i]: num(d[i]) for i in order}
-        if r.mode == "paths":
-            for o in outs:
-                derivs[names[o]] = {names[i]: num(jac[o][i]) for i in ins}
-        out = {"mode": r.mode,
-               "jacobian": {names[o]: {names[i]: num(jac[o][i]) for i in ins} for o in outs},
-               "derivatives": derivs, "operations": _ops_json(r.operations),
-               "values": {names[o]: num(r.lin.values[o]) for o in outs}}
-        if r.truncated:
-            out["derivatives_truncated"] = r.truncated
-        if r.path_counts:
-            out["path_counts"] = {names[o]: {names[i]: c for i, c in row.items()} for o, row in r.path_counts.items()}
-        if trace is not None:
-            out["trace"] = trace
-        _add_diagnostics(out, r.lin)
-        return out
-
-    return Report(tables, data, notes, warnings=_faults(r.lin))
+    warnings = _warnings(r.lin)
+    if r.faults:
+        warnings += tuple(Diagnostic(d.node, d.line, d.col, "IEEE: " + d.message)
+                          for d in (f.diagnostic(r.graph) for f in r.faults))
+        notes.append(f"{plural(len(r.faults), 'derivative')} NaN or infinite (IEEE values let through by --ieee)")
+    return Report(tuple(tables), r.to_dict, tuple(notes), warnings)
 
 
 # ---- paths ---------------------------------------------------------------------------------------------------
@@ -242,126 +225,122 @@ def _elide(items: list[str], sep: str, keep: int = 6) -> str:
     return f"{sep.join(items[:keep])}{sep}… {len(items) - 2 * keep:,} more …{sep}{sep.join(items[-keep:])}"
 
 
-def paths_report(g: Graph, source: int, target: int, count: int, paths: list[Path] | None,
-                 total: float | None, total_method: str, naive: Operations | None,
-                 factored: Operations | None, lin: Linearization | None) -> Report:
-    names = g.names
-    data: dict[str, Any] = {"from": names[source], "to": names[target], "count": count}
+def paths_report(b: Between) -> Report:
+    g, names = b.graph, b.graph.names
+    src, dst = names[b.source], names[b.target]
     tables = []
-    notes = [f"{plural(count, 'path')} from {names[source]} to {names[target]}"]
-    if paths is not None:
-        rows = [[n + 1, _elide([names[v] for v in p.nodes], " → "), _elide([fmt_num(f) for f in p.factors], " × ") or "1",
-                 p.product] for n, p in enumerate(paths)]
-        data["paths"] = [{"nodes": [names[v] for v in p.nodes], "factors": [num(f) for f in p.factors],
-                          "product": num(p.product)} for p in paths]
-        shown = f"{len(paths):,} of {count:,} shown" if len(paths) < count else plural(count, "path")
-        tables.append(Table(f"Paths from {names[source]} to {names[target]}", ["#", "path", "factors", "product"],
-                            rows, shown, numeric=(0, 3)))
-    if total is not None:
-        data["sum"] = num(total)
-        data["sum_method"] = total_method
-        if total_method == "paths":
-            notes.append(f"sum of all path products = ∂{names[target]}/∂{names[source]} = {fmt_num(total)}")
+    notes: list[str | Numbers] = [f"{plural(b.count, 'path')} from {src} to {dst}"]
+    if b.count == 0 and b.reverse_count:
+        notes.append(f"the paths run the other way: {plural(b.reverse_count, 'path')} from {dst} to {src} "
+                     f"(graphdiff paths --from {dst} --to {src})")
+    if b.paths is not None:
+        rows = [[n + 1, _elide([names[v] for v in p.nodes], " → "),
+                 Numbers(lambda d, p=p: _elide([factor(f, d) for f in p.factors], " × ") or "1"), p.product]
+                for n, p in enumerate(b.paths)]
+        shown = f"{len(b.paths):,} of {b.count:,} shown" if len(b.paths) < b.count else plural(b.count, "path")
+        tables.append(Table(f"Paths from {src} to {dst}", ["#", "path", "factors", "product"], rows, shown,
+                            numeric=(0, 3)))
+    if b.total is not None:
+        d_ = partial(dst, src)
+        if b.method == "paths":
+            notes.append(Numbers(lambda d: f"sum of all path products = {d_} = {sig(b.total, d)}"))
         else:
-            notes.append(f"∂{names[target]}/∂{names[source]} = {fmt_num(total)} (by one factored sweep: "
-                         f"{plural(count, 'path')} {'is' if count == 1 else 'are'} more than --max-paths allows "
-                         "enumerating)")
-    if naive is not None and factored is not None:
-        data["naive"] = {"multiplications": naive.multiplications, "additions": naive.additions}
-        data["factored"] = {"multiplications": factored.multiplications, "additions": factored.additions}
-        notes.append(f"the naive sum costs {plural(naive.multiplications, 'multiplication')} and "
-                     f"{plural(naive.additions, 'addition')}; one factored sweep over the edges on these paths "
-                     f"costs {plural(factored.multiplications, 'multiplication')} and "
-                     f"{plural(factored.additions, 'addition')}")
+            notes.append(Numbers(lambda d: f"{d_} = {sig(b.total, d)} (by one factored sweep: "
+                                           f"{plural(b.count, 'path')} {'is' if b.count == 1 else 'are'} more than "
+                                           "--max-paths allows enumerating)"))
+    if b.naive is not None and b.factored is not None:
+        notes.append(f"the naive sum costs {plural(b.naive.multiplications, 'multiplication')} and "
+                     f"{plural(b.naive.additions, 'addition')}; one factored sweep over the edges on these paths "
+                     f"costs {plural(b.factored.multiplications, 'multiplication')} and "
+                     f"{plural(b.factored.additions, 'addition')}")
     if not tables:
-        tables.append(Table(f"Paths from {names[source]} to {names[target]}", ["from", "to", "paths"],
-                            [[names[source], names[target], count]], numeric=(2,)))
-    return Report(tables, data, notes, _faults(lin) if lin else [])
+        tables.append(Table(f"Paths from {src} to {dst}", ["from", "to", "paths"], [[src, dst, b.count]],
+                            numeric=(2,)))
+    return Report(tuple(tables), b.to_dict, tuple(notes), _warnings(b.lin) if b.lin else ())
 
 
-def matrix_report(g: Graph, matrix: dict[int, dict[int, int]]) -> Report:
-    names = g.names
-    rows = [[names[o], names[i], c] for o, row in matrix.items() for i, c in row.items()]
-    total = sum(c for row in matrix.values() for c in row.values())
-    data = {"count": total, "matrix": {names[o]: {names[i]: c for i, c in row.items()} for o, row in matrix.items()}}
-    return Report([Table(f"Number of paths from every input to every output of {g.source}",
-                         ["output", "input", "paths"], rows, f"{plural(total, 'path')} in all", numeric=(2,))], data)
+def matrix_report(m: PathCounts) -> Report:
+    names = m.graph.names
+    rows = [[names[o], names[i], c] for o, row in m.counts.items() for i, c in row.items()]
+    return Report((Table(f"Number of paths from every input to every output of {m.graph.source}",
+                         ["output", "input", "paths"], rows, f"{plural(m.total, 'path')} in all", numeric=(2,)),),
+                  m.to_dict)
 
 
 # ---- cost ----------------------------------------------------------------------------------------------------
 
-def ratio(a: int, b: int) -> float | str:
-    if b == 0:
-        return 1.0 if a == 0 else math.inf
-    try:
-        return a / b
-    except OverflowError:
-        digits = len(str(a // b)) - 1
-        return f"1e+{digits}"
-
-
-def _times(x: float | str) -> str:
-    if isinstance(x, str):
-        return f"~{x}×"
-    if x == math.inf:
-        return "—"  # the cheapest mode needs no operations at all
-    return f"{x:,.3g}×" if x < 1000 else f"{x:,.0f}×"
-
-
-def cost_sentence(c: Cost) -> list[str]:
-    f, r = c.forward, c.reverse
-    if f.sweeps == r.sweeps and f.total == r.total:
-        first = (f"Forward and reverse mode cost the same here: {plural(f.sweeps, 'sweep')} and "
-                 f"{plural(f.total, 'operation')} each.")
-    else:
-        win, lose = ("reverse", "forward") if (r.total, r.sweeps) <= (f.total, f.sweeps) else ("forward", "reverse")
-        w, l_ = c.modes()[win], c.modes()[lose]
-        if w.sweeps != l_.sweeps:
-            first = (f"{win.capitalize()} mode wins: {plural(w.sweeps, 'sweep')} against {lose} mode's "
-                     f"{l_.sweeps:,}, a factor of {_times(ratio(l_.sweeps, w.sweeps))[:-1]} in sweeps "
-                     f"({w.total:,} against {plural(l_.total, 'operation')}, {_times(ratio(l_.total, w.total))}).")
-        else:
-            first = (f"{win.capitalize()} mode wins: {plural(w.total, 'operation')} against {lose} mode's "
-                     f"{l_.total:,} ({_times(ratio(l_.total, w.total))}), in {plural(w.sweeps, 'sweep')} each.")
-    best = min(f.total, r.total)
-    if c.paths.total == 0:  # single edges: each partial is the derivative
-        second = ("Summing over paths needs no operation here: "
-                  + ("the one path is a single edge." if c.path_count == 1 else
-                     f"each of the {c.path_count:,} paths is a single edge."))
-    else:
-        second = (f"Summing over all {plural(c.path_count, 'path')} naively costs "
-                  f"{plural(c.paths.total, 'operation')}")
-        second += f" ({_times(ratio(c.paths.total, best))} the cheaper factored mode)." if best else "."
-    return [first, second] + [
-        f"{mode.capitalize()} mode's multiplications and additions are estimates: {n:,} of its "
-        f"{c.modes()[mode].sweeps:,} sweeps, taken at random, were counted and scaled up; "
-        "graphdiff cost --exact counts them all." for mode, n in c.counted.items()]
-
-
 def cost_report(c: Cost) -> Report:
     g = c.graph
-    cheapest = c.cheapest()
-    best = c.modes()[cheapest].total
+    ratios = c.ratios()
     rows = []
-    modes = {}
     for name, o in c.modes().items():
-        rt = ratio(o.total, best)
-        sweeps = o.sweeps if name != "paths" else plural(c.path_count, "path")
-        counted = "exact" if c.exact(name) else f"estimate ({c.counted[name]:,} of {o.sweeps:,} sweeps)"
-        rows.append([name, sweeps, o.multiplications, o.additions, o.total, _times(rt), counted])
-        modes[name] = {"sweeps": o.sweeps if name != "paths" else 0, "multiplications": o.multiplications,
-                       "additions": o.additions, "operations": o.total,
-                       "ratio": rt if isinstance(rt, str) or math.isfinite(rt) else None,
-                       "exact": c.exact(name)}
-        if not c.exact(name):
-            modes[name]["sweeps_counted"] = c.counted[name]
-    modes["paths"]["paths"] = c.path_count
-    sentences = cost_sentence(c)
-    data = {"inputs": len(c.inputs), "outputs": len(c.outputs), "nodes": len(g), "edges": g.n_edges,
-            "modes": modes, "cheapest": cheapest, "connected_pairs": c.connected_pairs,
-            "summary": " ".join(sentences)}
+        paths = name == "paths"
+        rows.append([name, None if paths else o.sweeps, c.path_count if paths else None, o.multiplications,
+                     o.additions, o.total, Times(ratios[name]), "exact" if c.exact(name) else "estimate",
+                     c.counted.get(name)])
     title = (f"Cost of the full Jacobian of {g.source}: {plural(len(c.outputs), 'output')} × "
              f"{plural(len(c.inputs), 'input')}")
-    return Report([Table(title, ["mode", "sweeps", "multiplications", "additions", "operations", "ratio", "counts"], rows,
-                         f"{plural(len(g), 'node')}, {plural(g.n_edges, 'edge')}", numeric=(1, 2, 3, 4, 5))],
-                  data, sentences)
+    columns = ["mode", "sweeps", "paths", "multiplications", "additions", "operations", "ratio", "counts",
+               "sweeps counted"]
+    return Report((Table(title, columns, rows, f"{plural(len(g), 'node')}, {plural(g.n_edges, 'edge')}",
+                         numeric=(1, 2, 3, 4, 5, 6, 8), droppable=(8, 7, 2)),), c.to_dict, tuple(c.sentences()))
+
+
+# ---- check ---------------------------------------------------------------------------------------------------
+
+def _status(c: PairCheck) -> str:
+    if c.failed:
+        return "DISAGREE: " + ", ".join(LABELS[m] for m in c.failed)
+    marks = []
+    if any(v is not None and not math.isfinite(v) for v in c.values.values()):
+        marks.append("IEEE fault")
+    if c.unjudged:
+        marks.append(", ".join(LABELS[m] for m in c.unjudged) + " not judged")
+    if c.not_run:
+        marks.append(", ".join(LABELS[m] for m in c.not_run) + " not run")
+    return "ok" + (f" ({'; '.join(marks)})" if marks else "")
+
+
+def _error(v: float) -> Numbers:
+    """An error as a table shows it: two significant digits whatever --digits says; in full in CSV."""
+    return Numbers(lambda d: sig(v, 2 if d is not None else None))
+
+
+def check_report(r: CheckResult) -> Report:
+    names = r.graph.names
+    cols = ["point", "output", "input", "reverse", "forward", "paths", "finite diff", "fd ±", "symbolic",
+            "max abs err", "max rel err", "status"]
+    rows = []
+    for p in r.points:
+        if p.error is not None:
+            rows.append([p.index, None, None, None, None, None, None, None, None, None, None,
+                         "not evaluated (see below)"])
+            continue
+        for c in p.pairs:
+            v = c.values
+            rows.append([p.index, names[c.output], names[c.input], v["reverse"], v.get("forward"), v.get("paths"),
+                         v.get("fd"), None if c.fd_error is None else _error(c.fd_error), v.get("symbolic"),
+                         _error(c.abs_error), _error(c.rel_error), _status(c)])
+    n_pairs = sum(len(p.pairs) for p in r.points)
+    failed_points = [p for p in r.points if p.error is not None]
+    footer = (f"{plural(len(r.points), 'point')}, {plural(n_pairs, 'pair')} checked by "
+              f"{', '.join(LABELS[m] for m in r.methods)}; tolerances: rtol {fmt_num(r.rtol)}, atol "
+              f"{fmt_num(r.atol)} (finite differences: their error estimate + rtol {fmt_num(r.fd_rtol)}, "
+              f"atol {fmt_num(r.fd_atol)})")
+    notes = [f"{LABELS[m]} not run: {why}" for m, why in r.skipped.items()]
+    notes.extend(r.not_run_messages())
+    if failed_points:
+        notes.append(f"{plural(len(failed_points), 'random point')} could not be evaluated; they are outside "
+                     "the domain, not disagreements:")
+        notes.extend(f"  point {p.index}: {p.error}" for p in failed_points[:10])
+        if len(failed_points) > 10:
+            notes.append(f"  … and {len(failed_points) - 10:,} more")
+    notes.extend(r.failure_messages())
+    notes.append("check passed: every method agrees" if r.ok else
+                 f"check failed: {plural(len(r.failures), 'pair')} disagree")
+    first = r.points[0]
+    warnings = tuple(first.warnings) + tuple(Diagnostic(d.node, d.line, d.col, "IEEE: " + d.message)
+                                             for d in first.faults)
+    table = Table(f"Derivative check of {r.graph.source}", cols, rows, footer,
+                  numeric=(0, 3, 4, 5, 6, 7, 8, 9, 10), droppable=(7, 9, 0, 5, 8, 4))
+    return Report((table,), r.to_dict, tuple(notes), warnings)

@@ -6,10 +6,13 @@ so evaluation is one loop over three parallel lists.
 """
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 from .graph import Graph
 from .ops import PRIMITIVES, Primitive
+
+_TAPES: "weakref.WeakKeyDictionary[Graph, Tape]" = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -26,7 +29,6 @@ def compile_tape(g: Graph) -> Tape:
     pool: list[float] = []
     pool_index: dict[float, int] = {}
     body, prims, slots = [], [], []
-    ident = PRIMITIVES["id"]
     for i, (op, args) in enumerate(zip(g.ops, g.args)):
         if op == "input":
             continue
@@ -41,6 +43,14 @@ def compile_tape(g: Graph) -> Tape:
                     pool.append(a)
                 s.append(k)
         body.append(i)
-        prims.append(ident if op == "const" else PRIMITIVES[op])
+        prims.append(PRIMITIVES[op])
         slots.append(tuple(s))
     return Tape(n, pool, body, prims, slots)
+
+
+def tape_of(g: Graph) -> Tape:
+    """The graph's tape, compiled on first use and kept as long as the graph lives (a graph is read-only)."""
+    t = _TAPES.get(g)
+    if t is None:
+        t = _TAPES[g] = compile_tape(g)
+    return t

@@ -1,79 +1,114 @@
-"""Step-by-step accumulation traces: each node's derivative as the essay writes it,
-``∂e/∂b = ∂e/∂c·∂c/∂b + ∂e/∂d·∂d/∂b = 2·1 + 3·1 = 5``."""
+"""Step-by-step accumulation traces: each node's derivative as the essay reasons it.
+
+A trace equation holds two kinds of derivative, so it writes them apart (see :mod:`graphdiff.notation`): the
+derivative a sweep accumulates with ``d``, the local partial on an edge with ``∂``, as in the textbook chain
+rule. Reverse mode from e: ``de/db = de/dc·∂c/∂b + de/dd·∂d/∂b = 2·1 + 3·1 = 5``; forward mode from b:
+``de/db = ∂e/∂c·dc/db + ∂e/∂d·dd/db = 2·1 + 3·1 = 5``; the sum over paths, one term per path, its factors the
+partials along it from the input: ``de/db = ∂c/∂b·∂e/∂c + ∂d/∂b·∂e/∂d = 1·2 + 1·3 = 5``.
+"""
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Iterable
 
-from .forward import out_edges
-from .grad import Gradient
-from .ops import fmt_num
-from .report import Table, num, plural
+from .accumulate import Sweep
+from .evaluate import Linearization
+from .notation import factor, json_num, partial, sig, total
+from .paths import path_products
 
-#: Steps a table shows (JSON holds every step).
-TRACE_ROWS = 200
-
-
-def _d(a: str, b: str) -> str:
-    return f"∂{a}/∂{b}"
+#: Terms a step's text shows (JSON holds every term).
+SHOWN_TERMS = 20
 
 
-def trace_report_steps(r: Gradient) -> list[dict[str, Any]]:
-    """One step per node each sweep reaches (the seed aside), in the order the sweep finalises them:
-    ``{"seed", "node", "terms": [{"via", "symbols", "factors", "product"}], "sum", "text"}``.
+@dataclass(frozen=True)
+class Term:
+    """One product of a step: ``via`` (the neighbour it comes through, or a path's nodes), its symbols and
+    factors (``symbols[j]`` names ``factors[j]``) and their product."""
 
-    None of them when the sweeps kept only the Jacobian's entries (``r.truncated``): steps need every node's."""
-    if r.truncated:
-        return []
-    g, part = r.graph, r.lin.partials
-    names = g.names
-    steps: list[dict[str, Any]] = []
-    if r.mode == "reverse":
-        out = out_edges(r.lin)
-        for s in r.sweeps:
-            d = s.derivatives
-            o = names[s.seed]
-            for v in sorted(d, reverse=True):
-                if v == s.seed:
-                    continue
-                terms = [(g.edge_dst[k], k) for k in out[v] if g.edge_dst[k] in d]
-                steps.append(_step(o, names[v], [
-                    (names[w], f"{_d(o, names[w])}·{_d(names[w], names[v])}", d[w], part[k]) for w, k in terms],
-                    d[v], reverse=True))
-    elif r.mode == "forward":
-        for s in r.sweeps:
-            d = s.derivatives
-            x = names[s.seed]
-            for v in sorted(d):
-                if v == s.seed:
-                    continue
-                terms = [(g.edge_src[k], k) for k in g.in_edges(v) if g.edge_src[k] in d]
-                steps.append(_step(x, names[v], [
-                    (names[u], f"{_d(names[v], names[u])}·{_d(names[u], x)}", part[k], d[u]) for u, k in terms],
-                    d[v], reverse=False))
+    via: str
+    symbols: tuple[str, ...]
+    factors: tuple[float, ...]
+    product: float
+
+
+@dataclass(frozen=True)
+class Step:
+    """One node's derivative in a sweep: ``lhs`` (``de/db``) is the sum of ``terms``' products."""
+
+    seed: str
+    node: str
+    lhs: str
+    terms: tuple[Term, ...]
+    sum: float
+
+    def text(self, digits: int | None = None, shown: int | None = None) -> str:
+        """The essay-style equation, numbers to ``digits`` significant digits (None: every digit), at most
+        ``shown`` terms (None: all)."""
+        terms = self.terms if shown is None else self.terms[:shown]
+        more = f" + … ({len(self.terms) - len(terms):,} more terms)" if len(terms) < len(self.terms) else ""
+        symbols = " + ".join("·".join(t.symbols) for t in terms) + more
+        values = " + ".join("·".join(factor(f, digits) for f in t.factors) for t in terms) + more
+        return f"{self.lhs} = {symbols} = {values} = {sig(self.sum, digits)}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"seed", "node", "terms": [{"via", "symbols", "factors", "product"}], "sum", "text"}``."""
+        return {"seed": self.seed, "node": self.node,
+                "terms": [{"via": t.via, "symbols": "·".join(t.symbols), "factors": [json_num(f) for f in t.factors],
+                           "product": json_num(t.product)} for t in self.terms],
+                "sum": json_num(self.sum), "text": self.text()}
+
+
+def _product(factors: Iterable[float]) -> float:
+    p = 1.0
+    for f in factors:
+        p *= f
+    return p
+
+
+def reverse_steps(lin: Linearization, sweeps: list[Sweep]) -> list[Step]:
+    """One step per node each reverse sweep reaches (its seed aside), in the order the sweep finishes them."""
+    g, part, out = lin.graph, lin.partials, lin.graph.outgoing
+    names, steps = g.names, []
+    for s in sweeps:
+        d, o = s.derivatives, names[s.seed]
+        for v in sorted(d, reverse=True):
+            if v == s.seed:
+                continue
+            terms = tuple(Term(names[w], (total(o, names[w]), partial(names[w], names[v])), (d[w], part[k]),
+                               d[w] * part[k]) for k in out[v] if (w := g.edge_dst[k]) in d)
+            steps.append(Step(o, names[v], total(o, names[v]), terms, d[v]))
     return steps
 
 
-def _step(seed: str, node: str, terms, total: float, reverse: bool) -> dict[str, Any]:
-    lhs = _d(seed, node) if reverse else _d(node, seed)
-    symbols = " + ".join(t[1] for t in terms)
-    values = " + ".join(f"{fmt_num(a)}·{fmt_num(b)}" for _, _, a, b in terms)
-    return {"seed": seed, "node": node,
-            "terms": [{"via": via, "symbols": sym, "factors": [num(a), num(b)], "product": num(a * b)}
-                      for via, sym, a, b in terms],
-            "sum": num(total), "text": f"{lhs} = {symbols} = {values} = {fmt_num(total)}"}
+def forward_steps(lin: Linearization, sweeps: list[Sweep]) -> list[Step]:
+    """One step per node each forward sweep reaches (its seed aside), in topological order."""
+    g, part = lin.graph, lin.partials
+    names, steps = g.names, []
+    for s in sweeps:
+        d, x = s.derivatives, names[s.seed]
+        for v in sorted(d):
+            if v == s.seed:
+                continue
+            terms = tuple(Term(names[u], (partial(names[v], names[u]), total(names[u], x)), (part[k], d[u]),
+                               part[k] * d[u]) for k in g.in_edges(v) if (u := g.edge_src[k]) in d)
+            steps.append(Step(x, names[v], total(names[v], x), terms, d[v]))
+    return steps
 
 
-def trace_table(r: Gradient, steps: list[dict[str, Any]], *, wide: bool = False) -> Table:
-    """The steps as a table: step number and the essay-style line; ``wide`` (for CSV and TSV) adds the seed,
-    the node and the sum as columns of their own."""
-    order = "reverse topological order, from the output" if r.mode == "reverse" else \
-        "topological order, from the input"
-    footer = f"no steps: {r.truncated}" if r.truncated else plural(len(steps), "step")
-    if wide:
-        rows = [[n + 1, s["seed"], s["node"], s["sum"], s["text"]] for n, s in enumerate(steps)]
-        columns = ["step", "seed", "node", "sum", "derivative"]
-    else:
-        rows = [[n + 1, s["text"]] for n, s in enumerate(steps)]
-        columns = ["step", "derivative"]
-    return Table(f"Trace of the {r.mode} sweep{'s' * (len(r.sweeps) != 1)}, in {order}", columns,
-                 rows, footer, numeric=(0,))
+def path_steps(lin: Linearization, outputs: list[int], inputs: list[int],
+               sums: dict[int, dict[int, float]]) -> list[Step]:
+    """One step per (output, input) pair joined by a path: a term per path, the partials along it from the
+    input, and the sum (the same numbers the sum over paths added)."""
+    g, part = lin.graph, lin.partials
+    names, steps = g.names, []
+    for o in outputs:
+        for i in inputs:
+            if i == o:
+                continue  # the empty path: nothing to trace
+            terms = []
+            for p in path_products(g, part, i, o):
+                syms = tuple(partial(names[b], names[a]) for a, b in zip(p.nodes, p.nodes[1:]))
+                terms.append(Term(" → ".join(names[v] for v in p.nodes), syms, tuple(p.factors), _product(p.factors)))
+            if terms:
+                steps.append(Step(names[o], names[i], total(names[o], names[i]), tuple(terms), sums[o][i]))
+    return steps

@@ -268,7 +268,7 @@ def test_forward_stops_at_its_work_bound_when_not_counted_first(monkeypatch):
     assert r.skipped["forward"] == ("the forward sweeps passed 100 edge visits at point 0 after 3 of 40 inputs; the "
                                     "pairs left are not checked by forward mode")
     assert "forward" in r.methods and r.ok
-    from graphdiff.report_check import check_report
+    from graphdiff.report import check_report
 
     assert "forward not run: " + r.skipped["forward"] in check_report(r).notes
 

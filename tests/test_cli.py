@@ -86,10 +86,13 @@ def test_grad_paths_mode_and_refusal():
 
 
 def test_grad_trace_matches_the_essay():
+    """Totals (what a sweep accumulates) are written d, local partials (an edge's number) ∂: one symbol is never
+    both in one equation."""
     r = run("grad", SAMPLE, "--trace")
-    assert "∂e/∂b = ∂e/∂c·∂c/∂b + ∂e/∂d·∂d/∂b = 2·1 + 3·1 = 5" in r.stdout
+    assert "de/db = de/dc·∂c/∂b + de/dd·∂d/∂b = 2·1 + 3·1 = 5" in r.stdout
     d = js("grad", SAMPLE, "--trace", "--mode", "forward", "--wrt", "b")
-    assert d["trace"][-1]["text"] == "∂e/∂b = ∂e/∂c·∂c/∂b + ∂e/∂d·∂d/∂b = 2·1 + 3·1 = 5"
+    assert [s["text"] for s in d["trace"]] == ["dc/db = ∂c/∂b·db/db = 1·1 = 1", "dd/db = ∂d/∂b·db/db = 1·1 = 1",
+                                               "de/db = ∂e/∂c·dc/db + ∂e/∂d·dd/db = 2·1 + 3·1 = 5"]
     assert all(step["sum"] == pytest.approx(sum(t["product"] for t in step["terms"])) for step in d["trace"])
 
 
@@ -219,7 +222,7 @@ def test_trace_in_csv_is_the_trace():
     rows = list(csv.reader(io.StringIO(r.stdout)))
     assert rows[0] == ["step", "seed", "node", "sum", "derivative"]
     by_node = {row[2]: row for row in rows[1:]}
-    assert by_node["b"][3] == "5" and by_node["b"][4] == "∂e/∂b = ∂e/∂c·∂c/∂b + ∂e/∂d·∂d/∂b = 2·1 + 3·1 = 5"
+    assert by_node["b"][3] == "5" and by_node["b"][4] == "de/db = de/dc·∂c/∂b + de/dd·∂d/∂b = 2·1 + 3·1 = 5"
     tsv = run("grad", SAMPLE, "--trace", "--mode", "forward", "--wrt", "b", "--format", "tsv")
     assert [line.split("\t")[:4] for line in tsv.stdout.splitlines()][-1] == ["3", "b", "e", "5"]
 

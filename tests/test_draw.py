@@ -34,10 +34,10 @@ def hostile_graph() -> graphdiff.Graph:
     g = graphdiff.loads("; ".join(f"y{i} = y{i - 1} * y{i - 1}" if i else "y0 = 2 * x"
                                   for i in range(len(HOSTILE) - 1)))
     assert len(g) == len(HOSTILE)
-    g.names = list(HOSTILE)
-    g.index = {n: i for i, n in enumerate(g.names)}
-    g.texts = ["input"] + [f"{HOSTILE[i - 1]} * {HOSTILE[i - 1]}" for i in range(1, len(HOSTILE))]
-    g.texts[1] = f"2 * {HOSTILE[0]}"
+    texts = ["input"] + [f"{HOSTILE[i - 1]} * {HOSTILE[i - 1]}" for i in range(1, len(HOSTILE))]
+    texts[1] = f"2 * {HOSTILE[0]}"
+    # names no program can spell, set behind the read-only guard of a built graph
+    g.__dict__.update(names=list(HOSTILE), index={n: i for i, n in enumerate(HOSTILE)}, texts=texts)
     return g
 
 

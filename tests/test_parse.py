@@ -119,14 +119,30 @@ def test_syntax_errors_have_positions(text, line, col, fragment):
     ("# nothing\n", 1, 1, "empty program", InputError),
     ("input a = 1", 1, 1, "empty program", InputError),
     ("y = a; output z", 1, 15, "unknown output 'z'", NameError_),
-    ("y = log(-1)", 1, 5, "log needs a positive argument", ComputeError),
-    ("y = 1 / 0", 1, 5, "division by zero", ComputeError),
 ])
 def test_semantic_errors_have_positions(text, line, col, fragment, cls):
     with pytest.raises(cls) as e:
         loads(text)
     assert (e.value.line, e.value.col) == (line, col), e.value
     assert fragment in e.value.message
+
+
+@pytest.mark.parametrize("text,col,message", [
+    ("y = log(-1.5) + x", 5, "log needs a positive argument: the constant expression log(-1.5) = nan (node 'y')"),
+    ("y = 1 / 0 + x", 5, "division by zero: the constant expression 1 / 0 = inf (node 'y')"),
+    ("y = x + (-8) ^ 0.5", 11, "(-8) ^ 0.5 needs (-8) > 0 for a fractional exponent, and (-8) ≠ 0 for a negative "
+                                "one: the constant expression (-8) ^ 0.5 = nan (node 'y')"),
+    ("y = x + 1e200 * 1e200", 9, "overflow: the constant expression 1e200 * 1e200 = inf (node 'y')"),
+])
+def test_constant_faults_quote_the_source_and_wait_for_evaluation(text, col, message):
+    """A constant subexpression out of its domain is reported, by its text as written, when the program is
+    evaluated (an error, or with --ieee a fault let through): the graph itself is built."""
+    g = loads(text)
+    with pytest.raises(ComputeError) as e:
+        graphdiff.evaluate(g, {"x": 1})
+    assert (e.value.line, e.value.col, e.value.message) == (1, col, message)
+    v = graphdiff.evaluate(g, {"x": 1}, ieee=True)
+    assert [d.message for d in v.faults][0] == message
 
 
 def test_error_carries_source_line_for_the_caret():

@@ -18,12 +18,14 @@ def _plain(x):
         return ("Ref", *x)
     if isinstance(x, list):
         return [_plain(a) for a in x]
+    if isinstance(x, float) and x != x:
+        return "NaN"  # a constant out of its domain, such as asin(2): NaN equals nothing, not even itself
     return x
 
 
 def _dump(p):
     defs = [(d[0], d[1], _plain(d[2]), *d[3:]) for d in p.definitions.values()]
-    return defs, _plain(p.outputs), [(k, _plain(v)) for k, v in p.uses.items()]
+    return defs, _plain(p.outputs), [(k, _plain(v)) for k, v in p.uses.items()], p.faults
 
 
 STRAIGHT = [

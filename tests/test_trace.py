@@ -7,7 +7,6 @@ import pytest
 
 import graphdiff
 from graphdiff.grad import grad
-from graphdiff.trace import trace_report_steps
 
 PROGRAMS = [("c = a + b; d = b + 1; e = c * d", {"a": 2, "b": 1}),
             ("input x = 0.7; y = (x + x) * x; z = sin(sin(x) + sin(x)) + y", {}),
@@ -15,18 +14,18 @@ PROGRAMS = [("c = a + b; d = b + 1; e = c * d", {"a": 2, "b": 1}),
 
 
 @pytest.mark.parametrize("text,at", PROGRAMS)
-@pytest.mark.parametrize("mode", ["reverse", "forward"])
+@pytest.mark.parametrize("mode", ["reverse", "forward", "paths"])
 def test_trace_sums_equal_the_gradient(text, at, mode):
     g = graphdiff.loads(text)
-    r = grad(g, at, mode=mode)
-    steps = trace_report_steps(r)
+    r = grad(g, at, mode=mode, trace=True)
+    steps = [s.to_dict() for s in r.trace]
     assert steps
     for step in steps:  # each sum is the sum of its terms' products
         assert math.isclose(step["sum"], math.fsum(t["product"] for t in step["terms"]), rel_tol=1e-12, abs_tol=1e-15)
     # the last word on each input (reverse) or output (forward) is the Jacobian entry
     for o in r.outputs:
         for i in r.inputs:
-            if mode == "reverse":
+            if mode in ("reverse", "paths"):
                 row = [s for s in steps if s["seed"] == g.names[o] and s["node"] == g.names[i]]
             else:
                 row = [s for s in steps if s["seed"] == g.names[i] and s["node"] == g.names[o]]
@@ -42,5 +41,5 @@ def test_trace_sums_equal_the_gradient(text, at, mode):
 
 def test_trace_text_reads_like_the_essay():
     g = graphdiff.loads("c = a + b; d = b + 1; e = c * d")
-    steps = trace_report_steps(grad(g, {"a": 2, "b": 1}))
-    assert "∂e/∂b = ∂e/∂c·∂c/∂b + ∂e/∂d·∂d/∂b = 2·1 + 3·1 = 5" in [s["text"] for s in steps]
+    steps = grad(g, {"a": 2, "b": 1}, trace=True).trace
+    assert "de/db = de/dc·∂c/∂b + de/dd·∂d/∂b = 2·1 + 3·1 = 5" in [s.text() for s in steps]

@@ -1,0 +1,4 @@
+"""``python -m graphdiff``: the command line."""
+from .cli import main
+
+main(prog_name="graphdiff")
