@@ -123,6 +123,8 @@ def _others(t: Sequence[str], k: int) -> str:
     """∂(x0·x1·…)/∂xk: the product of the other operands (a description beyond five of them)."""
     if len(t) <= 5:
         rest = [x for i, x in enumerate(t) if i != k]
+        if len(rest) == 1 and rest[0].startswith("(") and rest[0].endswith(")"):
+            return rest[0][1:-1]  # one factor, parenthesised only to sit inside a product
         return " * ".join(rest) if rest else "1"
     return f"product of the other {len(t) - 1} factors"
 

@@ -69,28 +69,51 @@ def _delimited(t: Table, out: IO[str], sep: str) -> None:
         w.writerow([cell(v) for v in row])
 
 
-def _table_cell(v: Any, digits: int):
-    """A rich cell; NaN and infinities (let through by --ieee) marked."""
-    from rich.text import Text
+def _cells(text: str) -> int:
+    """Terminal cells of ``text`` (East Asian wide characters take two)."""
+    from rich.cells import cell_len
 
-    if isinstance(v, float) and not math.isfinite(v):
-        return Text(f"{cell(v)} (IEEE)", style="bold red")
-    return Text(cell(v, digits))
+    return cell_len(text)
 
 
-def _rich_table(t: Table, rows, dropped: set[int], digits: int):
+def _widths(t: Table, texts: list[list[str]]) -> list[int]:
+    """The narrowest each column can be: numeric columns never wrap (their widest cell and header), text
+    columns wrap at spaces (their longest word)."""
+    out = []
+    for n, header in enumerate(t.columns):
+        column = [row[n] for row in texts] + [header]
+        if n in t.numeric:
+            out.append(max(_cells(c) for c in column))
+        else:
+            out.append(max((_cells(w) for c in column for w in c.split()), default=0))
+    return out
+
+
+def _rich_table(t: Table, texts: list[list[str]], keep: list[int], widths: list[int], styles: list[list[str]]):
     from rich import box
     from rich.table import Table as RichTable
+    from rich.text import Text
 
     rt = RichTable(box=box.SIMPLE_HEAD)
-    keep = [n for n in range(len(t.columns)) if n not in dropped]
     for n in keep:
         numeric = n in t.numeric
         rt.add_column(t.columns[n], justify="right" if numeric else "left", no_wrap=numeric,
-                      overflow="ellipsis" if numeric else "fold")
-    for row in rows:
-        rt.add_row(*(_table_cell(row[n], digits) for n in keep))
+                      min_width=widths[n], overflow="fold")
+    for row, style in zip(texts, styles):
+        rt.add_row(*(Text(row[n], style=style[n]) for n in keep))
     return rt
+
+
+def _fit(t: Table, widths: list[int], width: int) -> list[int]:
+    """The columns to show: every one, unless the terminal is too narrow; then the droppable ones go, in
+    order, until the rest fit (each column takes its width, a cell of padding on each side and one for the
+    rule between columns, as rich's SIMPLE_HEAD box draws them)."""
+    keep = list(range(len(t.columns)))
+    for n in t.droppable:
+        if sum(widths[k] + 3 for k in keep) + 1 <= width:
+            break
+        keep.remove(n)
+    return keep
 
 
 def _rich(report: Report, console, all_rows: bool, digits: int) -> None:
@@ -104,19 +127,20 @@ def _rich(report: Report, console, all_rows: bool, digits: int) -> None:
             left = len(rows) - len(shown)
             caption = (f"{caption}; " if caption else "") + (
                 f"{left:,} more row{'s' * (left != 1)} not shown: --all, or --format json|csv, shows every row")
-        dropped: set[int] = set()
-        rt = _rich_table(t, shown, dropped, digits)
-        for n in t.droppable:  # too narrow for every column: leave out the droppable ones, in order
-            if console.measure(rt).minimum <= console.width:
-                break
-            dropped.add(n)
-            rt = _rich_table(t, shown, dropped, digits)
-        if dropped:
-            left_out = ", ".join(t.columns[n] for n in sorted(dropped))
+        texts = [[cell(v, digits) for v in row] for row in shown]
+        marks = [["bold red" if isinstance(v, float) and not math.isfinite(v) else "" for v in row] for row in shown]
+        for row, mark in zip(texts, marks):  # NaN and infinities let through by --ieee
+            for n, m in enumerate(mark):
+                if m:
+                    row[n] += " (IEEE)"
+        widths = _widths(t, texts)
+        keep = _fit(t, widths, console.width)
+        if len(keep) < len(t.columns):
+            left_out = ", ".join(t.columns[n] for n in range(len(t.columns)) if n not in keep)
             caption = (f"{caption}; " if caption else "") + (
                 f"not shown at this width: {left_out} (a wider terminal, or --format json|csv, shows them)")
         console.print(Text(t.title, style="bold"))
-        console.print(rt)
+        console.print(_rich_table(t, texts, keep, widths, marks))
         if caption:
             console.print(Text(caption, style="dim"))
     for note in report.notes:

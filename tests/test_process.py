@@ -1,0 +1,137 @@
+"""What users touch, with the real thing: graphdiff as a process, a real pipe that its reader closes, a real
+terminal of a given width (a pseudo-terminal), real files, ``python -m graphdiff``."""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import pty
+import re
+import select
+import shutil
+import struct
+import subprocess
+import sys
+import termios
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from graphdiff.gen import generate
+
+from .conftest import ROOT
+
+GRAPHDIFF = shutil.which("graphdiff", path=str(Path(sys.executable).parent)) or "graphdiff"
+ENV = {**os.environ, "PYTHONWARNINGS": "ignore"}
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory) -> Path:
+    """A program whose every output is far larger than a pipe's buffer (64 KB)."""
+    p = tmp_path_factory.mktemp("pipe") / "wide.gd"
+    p.write_text(generate("wide", inputs=3000, seed=1), encoding="utf-8")
+    return p
+
+
+COMMANDS = [["eval"], ["edges"], ["info"], ["grad"], ["grad", "--trace"], ["paths", "--from", "x0", "--to", "y"],
+            ["paths"], ["cost"], ["check", "--no-symbolic"]]
+FORMATS = ["table", "json", "csv", "tsv"]
+
+
+def _closed_early(args: list[str], read_first_line: bool) -> tuple[int, str]:
+    """Run graphdiff with stdout a pipe whose reader reads one line (or nothing) and closes it."""
+    p = subprocess.Popen([GRAPHDIFF, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV)
+    if read_first_line:
+        p.stdout.readline()
+    p.stdout.close()
+    err = p.stderr.read().decode()
+    return p.wait(timeout=120), err
+
+
+def _all_ok(runs) -> None:
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda a: (a, _closed_early(*a)), runs))
+    bad = [(args, code, err) for (args, _), (code, err) in results if code != 0 or err]
+    assert not bad, bad
+
+
+def test_a_closed_pipe_ends_every_command_in_every_format_with_0(big):
+    """`graphdiff eval big.gd | head -1` exits 0 with nothing on stderr: for every command and format, whether
+    the reader takes a line first (the writer is in the middle of a table) or closes before any output."""
+    runs = []
+    for cmd in COMMANDS:
+        for fmt in FORMATS:
+            args = [*cmd, str(big), "--format", fmt] + (["--all"] if fmt == "table" and cmd[0] not in ("info", "cost")
+                                                         else [])
+            runs.append((args, fmt == "table"))  # tables: mid-stream, through rich
+            if fmt != "table":
+                runs.append((args, False))
+    runs += [(["draw", str(big), "--force", "--format", fmt], True) for fmt in ("dot", "mermaid")]
+    runs += [(["gen", "wide", "--inputs", "100000"], True), (["gen", "chain", "--length", "10"], False)]
+    _all_ok(runs)
+
+
+def test_head_in_a_shell_pipeline_sees_exit_0(big):
+    out = subprocess.run(["bash", "-c", f"'{GRAPHDIFF}' eval '{big}' --all | head -1; echo ${{PIPESTATUS[0]}}"],
+                         capture_output=True, text=True, env=ENV, timeout=120)
+    assert out.stdout.splitlines()[-1] == "0" and out.stderr == ""
+
+
+def _in_terminal(args: list[str], columns: int) -> str:
+    """graphdiff's output in a pseudo-terminal ``columns`` cells wide."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    env = {k: v for k, v in ENV.items() if k not in ("COLUMNS", "LINES")}
+    p = subprocess.Popen([GRAPHDIFF, *args], stdout=slave, stderr=slave, stdin=subprocess.DEVNULL, env=env)
+    os.close(slave)
+    chunks = []
+    while True:
+        ready, _, _ = select.select([master], [], [], 60)
+        if not ready:
+            break
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # the child closed its end
+            break
+        if not data:
+            break
+        chunks.append(data)
+    p.wait(timeout=60)
+    os.close(master)
+    text = b"".join(chunks).decode()
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text).replace("\r\n", "\n")  # no colours
+
+
+@pytest.mark.parametrize("columns", [80, 100, 132, 200])
+def test_the_check_table_never_splits_a_number_at_any_width_from_80(columns):
+    """Every number of the check table stands whole on its row's line; at a narrow width some columns are left
+    out, and the caption says which."""
+    diamond = str(ROOT / "samples" / "diamond.gd")
+    out = _in_terminal(["check", diamond], columns)
+    want = json.loads(subprocess.run([GRAPHDIFF, "check", diamond, "--format", "json"], capture_output=True,
+                                     text=True, env=ENV).stdout)
+    assert all(len(line) <= columns for line in out.splitlines()), out
+    row = next(line for line in out.splitlines() if re.match(r"\s+(0\s+)?z\s+x\s", line))
+    tokens = row.split()
+    values = want["points"][0]["pairs"][0]["values"]
+    for method in ("reverse", "finite diff"):
+        v = values["fd" if method == "finite diff" else method]
+        assert f"{v:.6g}" in tokens, (method, row)
+    assert tokens[-1] == "ok"
+    if columns < 132:
+        assert "not shown at this width:" in " ".join(out.split())
+
+
+def test_tables_have_no_colour_when_piped():
+    r = subprocess.run([GRAPHDIFF, "grad", str(ROOT / "samples" / "backprop.gd")], capture_output=True, text=True,
+                       env=ENV)
+    assert r.returncode == 0 and "\x1b[" not in r.stdout
+
+
+def test_python_dash_m_graphdiff():
+    r = subprocess.run([sys.executable, "-m", "graphdiff", "eval", str(ROOT / "samples" / "backprop.gd"),
+                        "--format", "json"], capture_output=True, text=True, env=ENV)
+    assert r.returncode == 0 and json.loads(r.stdout)["outputs"] == {"e": 6.0}
+    r = subprocess.run([sys.executable, "-m", "graphdiff", "--help"], capture_output=True, text=True, env=ENV)
+    assert r.returncode == 0 and r.stdout.startswith("Usage: graphdiff ")
