@@ -574,7 +574,7 @@ def gen(family: str, n_inputs, vector, outputs, length, stages, width, layers, s
             raise InputError(f"{output}: cannot write: {e.strerror or e}") from None
     except ValueError as e:
         raise InputError(str(e)) from None
-    sys.stderr.write(f"graphdiff: wrote {output} ({n:,} lines, a {family} program)\n")
+    sys.stderr.write(f"graphdiff: wrote {output} ({n:,} lines: gen {family})\n")
 
 
 @main.command(epilog=EXIT_CODES)

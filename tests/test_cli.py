@@ -18,8 +18,8 @@ def run(*args, input=None):
     return CliRunner().invoke(main, list(args), input=input)
 
 
-def js(*args):
-    r = run(*args, "--format", "json")
+def js(*args, input=None):
+    r = run(*args, "--format", "json", input=input)
     assert r.exit_code == 0, r.output
     return json.loads(r.stdout)
 
@@ -231,3 +231,151 @@ def test_a_vector_is_not_a_node():
     r = run("paths", str(ROOT / "samples" / "vector.gd"), "--from", "x", "--to", "loss")
     assert r.exit_code == 2
     assert "'x' is a vector of 8 inputs, not one node: name an element such as 'x[0]' (… 'x[7]')" in r.stderr
+
+
+# ---- a new user's first hour (each of these failed on main before it was fixed) ------------------------------
+
+def test_compound_names_stand_in_parentheses_in_every_derivative():
+    at = ["--set", "a=2", "--set", "b=1"]
+    d = js("edges", "-e", "e = (a+b)*(b+1)", *at)
+    assert [(e["from"], e["to"], e["formula"]) for e in d["edges"]][3:] == [("a + b", "e", "b + 1"),
+                                                                          ("b + 1", "e", "a + b")]
+    r = run("edges", "-e", "e = (a+b)*(b+1)", *at)
+    assert "∂e/∂(a + b) = b + 1" in r.stdout and "∂(a + b)/∂a = 1" in r.stdout
+    d = js("grad", "-e", "e = (a+b)*(b+1)", *at, "--trace")
+    assert d["trace"][2]["text"] == "de/db = de/d(a + b)·∂(a + b)/∂b + de/d(b + 1)·∂(b + 1)/∂b = 2·1 + 3·1 = 5"
+    r = run("grad", "-e", "y = sqrt(x) * 2", "--set", "x=0")
+    assert r.exit_code == 1 and "∂y/∂x is inf: it enters at node 'sqrt(x)'" in r.stderr
+    r = run("grad", "-e", "y = sqrt(x + 1) * 2", "--set", "x=-1")
+    assert "where the partial ∂(sqrt(x + 1))/∂(x + 1) = inf" not in r.stderr  # a call reads as one unit
+    assert "the partial ∂sqrt(x + 1)/∂(x + 1) = inf" in r.stderr
+
+
+def test_negative_factors_are_bracketed_in_a_trace():
+    d = js("grad", "-e", "y = 0.5 * x; z = y * w", "--set", "x=2", "--set", "w=-0.54", "--mode", "forward",
+           "--wrt", "x", "--trace")
+    assert d["trace"][-1]["text"] == "dz/dx = ∂z/∂y·dy/dx = (-0.54)·0.5 = -0.27"
+
+
+def test_tables_round_to_digits_and_machine_formats_keep_every_digit():
+    prog = ["-e", "y = 0.1 + 0.2 + x", "--set", "x=0.9"]
+    assert "y = 1.2\n" in run("eval", *prog).stdout  # 6 significant digits by default
+    assert "y = 1.2000000000000002\n" in run("eval", *prog, "--digits", "17").stdout
+    assert "y = 1.2\n" in run("eval", *prog, "--digits", "3").stdout
+    assert js("eval", *prog)["outputs"]["y"] == 1.2000000000000002
+    rows = list(csv.reader(io.StringIO(run("eval", *prog, "--format", "csv").stdout)))
+    assert float(rows[-1][2]) == 1.2000000000000002
+    r = run("eval", *prog, "--digits", "0")
+    assert r.exit_code == 2 and "--digits" in r.stderr
+
+
+def test_every_dash_o_that_cannot_be_written_is_bad_input_in_one_line(tmp_path):
+    for args in (["gen", "wide", "--inputs", "5"], ["draw", SAMPLE]):
+        r = run(*args, "-o", "/nonexistent/x.gd" if args[0] == "gen" else "/nonexistent/x.svg")
+        assert r.exit_code == 2 and r.stderr.count("\n") == 1 and "cannot write: No such file or directory" in r.stderr
+    r = run("gen", "wide", "--inputs", "5", "-o", str(tmp_path / "w.gd"))
+    assert r.exit_code == 0 and r.stderr == f"graphdiff: wrote {tmp_path / 'w.gd'} (10 lines: gen wide)\n"
+    r = run("draw", SAMPLE, "-o", str(tmp_path / "b.svg"))
+    assert r.exit_code == 0 and r.stderr.startswith(f"graphdiff: wrote {tmp_path / 'b.svg'} (")
+
+
+def test_a_vector_of_the_wrong_length_in_inputs_is_bad_input(tmp_path):
+    (tmp_path / "short.json").write_text('{"x": [1, 2]}')
+    r = run("eval", "-e", "input x[3] = 1; y = sum(x)", "--inputs", str(tmp_path / "short.json"))
+    assert (r.exit_code, r.stderr) == (2, "graphdiff: error: 'x' is a vector of 3 elements, but 2 values were given "
+                                          "for it\n")
+    (tmp_path / "ok.json").write_text('{"x": [1, 2, 4]}')
+    assert js("eval", "-e", "input x[3] = 1; y = sum(x)", "--inputs", str(tmp_path / "ok.json"))["outputs"] == {"y": 7}
+
+
+def test_traceback_adds_a_traceback_and_keeps_the_exit_code():
+    for args, code in ((["eval", "-e", "c = a +"], 2), (["eval", "-e", "y = log(x)", "--set", "x=-1"], 1)):
+        plain, tb = run(*args), run(*args, "--traceback")
+        assert plain.exit_code == tb.exit_code == code
+        assert "Traceback (most recent call last)" in tb.stderr and tb.stderr.endswith(plain.stderr)
+
+
+def test_messages_quote_what_was_written():
+    r = run("eval", "-e", "y = 1" + "0" * 400 + " * x")
+    assert r.exit_code == 2 and "number 10000000000000000000… (401 characters) is too large for a float" in r.stderr
+    r = run("eval", "-e", "y = x ^ y2 + 1", "--set", "x=-8", "--set", "y2=0.5")
+    assert "x ^ y2 needs x > 0 for a fractional exponent, and x ≠ 0 for a negative one: x ^ y2 = nan" in r.stderr
+    r = run("eval", "-e", "y = b - log(-1.5)", "--set", "b=1")
+    assert r.exit_code == 1 and "log needs a positive argument: the constant expression log(-1.5) = nan" in r.stderr
+    assert "div(" not in run("eval", "-e", "y = 1/0 + x", "--set", "x=1").stderr
+
+
+def test_ieee_lets_a_constant_fault_through_and_pow_at_zero_is_warned_about():
+    r = run("eval", "-e", "y = 1/0 + x", "--set", "x=1", "--ieee", "--format", "json")
+    assert r.exit_code == 0 and json.loads(r.stdout)["outputs"]["y"] == "Infinity"
+    assert "warning: IEEE: division by zero: the constant expression 1 / 0 = inf (node 'y')" in r.stderr
+    r = run("grad", "-e", "y = x ^ t", "--set", "x=0", "--set", "t=2", "--format", "json")
+    assert r.exit_code == 0 and json.loads(r.stdout)["jacobian"]["y"]["t"] == 0
+    assert "x ^ t at x = 0: the partial with respect to the exponent, x ^ t * log(x), is taken as 0" in r.stderr
+
+
+def test_the_caret_stands_under_the_character_after_wide_ones(tmp_path):
+    p = tmp_path / "wide.gd"
+    p.write_text("名前 = 2 * x; 値 = 名前 $ 3\n", encoding="utf-8")
+    lines = run("eval", str(p)).stderr.splitlines()
+    assert lines[0].endswith(":1:20: error: unexpected character '$'")
+    source, caret = lines[1], lines[2]
+    from graphdiff.cli import cells
+
+    assert cells(source[:source.index("$")]) == len(caret) - 1 and caret.strip() == "^"
+
+
+def test_paths_mode_trace_shows_every_path_product_and_their_sum():
+    d = js("grad", SAMPLE, "--mode", "paths", "--trace")
+    assert [s["text"] for s in d["trace"]] == ["de/da = ∂c/∂a·∂e/∂c = 1·2 = 2",
+                                               "de/db = ∂c/∂b·∂e/∂c + ∂d/∂b·∂e/∂d = 1·2 + 1·3 = 5"]
+    assert [t["via"] for t in d["trace"][1]["terms"]] == ["b → c → e", "b → d → e"]
+    assert "de/db = ∂c/∂b·∂e/∂c + ∂d/∂b·∂e/∂d = 1·2 + 1·3 = 5" in run("grad", SAMPLE, "--mode", "paths", "--trace").stdout
+
+
+@pytest.mark.parametrize("family", ["wide", "fanout", "chain", "diamonds", "mlp"])
+def test_from_x0_to_y_works_for_every_generated_family(family):
+    small = {"wide": ["--inputs", "4"], "fanout": ["--outputs", "3"], "chain": ["--length", "3"],
+             "diamonds": ["--stages", "2"], "mlp": ["--layers", "2,2,1"]}[family]
+    text = run("gen", family, *small).stdout
+    d = js("paths", "-", "--from", "x0", "--to", "y", "--count-only", input=text)
+    assert d["count"] >= 1
+
+
+def test_hints_where_a_user_is_lost():
+    d = js("paths", SAMPLE, "--from", "e", "--to", "b")
+    assert d["count"] == 0 and d["count_other_way"] == 2
+    assert "the paths run the other way: 2 paths from b to e" in run("paths", SAMPLE, "--from", "e", "--to", "b").stdout
+    r = run("draw", SAMPLE, "--format", "svg", "-o", "out.png")
+    assert r.exit_code == 2 and "the extension '.png' says png, but --format says svg" in r.stderr
+    for option in (["--set", "a=1"], ["--ieee"], ["--all"], ["--digits", "3"]):
+        r = run("info", SAMPLE, *option)
+        assert r.exit_code == 2 and "No such option" in r.stderr, option
+    for option in (["--set", "a=1"], ["--ieee"], ["--all"]):
+        assert run("cost", SAMPLE, *option).exit_code == 2
+
+
+def test_csv_columns_hold_plain_numbers():
+    rows = list(csv.reader(io.StringIO(run("cost", SAMPLE, "--format", "csv").stdout)))
+    assert rows[0] == ["mode", "sweeps", "paths", "multiplications", "additions", "operations", "ratio", "counts",
+                       "sweeps counted"]
+    assert rows[1:] == [["forward", "2", "", "6", "1", "7", "1.75", "exact", ""],
+                        ["reverse", "1", "", "5", "1", "6", "1.5", "exact", ""],
+                        ["paths", "", "3", "3", "1", "4", "1", "exact", ""]]
+    rows = list(csv.reader(io.StringIO(run("info", str(ROOT / "samples" / "neuron.gd"), "--format", "csv").stdout)))
+    assert rows[0] == ["property", "value", "detail"]
+    assert all(row[1].isdigit() for row in rows[1:])
+    rows = list(csv.reader(io.StringIO(run("check", str(ROOT / "samples" / "diamond.gd"), "--format", "csv").stdout)))
+    full = js("check", str(ROOT / "samples" / "diamond.gd"))["points"][0]["pairs"][0]["values"]
+    by = dict(zip(rows[0], rows[1]))
+    assert float(by["reverse"]) == full["reverse"] and float(by["finite diff"]) == full["fd"]
+    assert len(by["finite diff"]) > 12  # every digit
+
+
+def test_results_by_name_in_python():
+    import graphdiff
+
+    g = graphdiff.loads(BACKPROP)
+    r = graphdiff.grad(g, {"a": 2, "b": 1})
+    assert r["e", "b"] == 5.0 and r.to_dict()["jacobian"] == {"e": {"a": 2.0, "b": 5.0}}
+    assert graphdiff.evaluate(g, {"a": 2, "b": 1})["e"] == 6.0
