@@ -419,30 +419,22 @@ def _point_at(curve: list[tuple[float, float]], frac: float) -> tuple[float, flo
     return curve[-1]
 
 
-def layout(p: Picture) -> Layout:
-    """A layered (Sugiyama) layout: rows by :func:`levels`, long edges routed through dummy points in the rows
-    they cross, rows ordered by repeated barycentre sweeps, then x positions pulled towards the neighbours
-    while keeping the order and the spacing. Parallel edges leave and enter at different points of the box
-    and bend apart. Iterative throughout; time about the number of edges times the rows they span."""
-    g = p.graph
-    n = len(g)
-    size = _measurer()
-    w, h = [], []
-    for label in p.labels:
-        tw, th = size(label, FONT_SIZE)
-        w.append(max(tw + 0.28, 0.45))
-        h.append(th + 0.16)
-    label_size = [size(t, EDGE_FONT_SIZE) if t else (0.0, 0.0) for t in p.edge_labels]
-    labelled = any(p.edge_labels)
-    widest_label = max((s[0] for s in label_size), default=0.0)
-    label_rows = max((t.count("\n") + 1 for t in p.edge_labels if t), default=0)
+@dataclass
+class _Vertices:
+    """The layered graph a layout works on: the nodes, then one dummy vertex per row a long edge crosses.
+    ``chains[k]`` is edge k's vertices from tail to head; ``rows[r]`` the vertices of row r, in order."""
 
-    lvl = levels(g)
-    n_rows = max(lvl, default=0) + 1
-    # Vertices: the nodes, then one dummy per edge per row it crosses.
-    row_of = list(lvl)
-    vw = list(w)
-    chains: list[list[int]] = []  # per edge: the vertices it passes through, tail to head
+    row_of: list[int]
+    width: list[float]
+    chains: list[list[int]]
+    up: list[list[int]]
+    down: list[list[int]]
+    rows: list[list[int]]
+
+
+def _route(g: Graph, lvl: list[int], w: list[float]) -> _Vertices:
+    """Rows by level; every edge that spans rows gets a dummy vertex in each row it crosses."""
+    row_of, vw, chains = list(lvl), list(w), []
     for s, t in zip(g.edge_src, g.edge_dst):
         chain = [s]
         for r in range(lvl[s] + 1, lvl[t]):
@@ -458,132 +450,136 @@ def layout(p: Picture) -> Layout:
         for a, b in zip(chain, chain[1:]):
             up[a].append(b)
             down[b].append(a)
-    rows: list[list[int]] = [[] for _ in range(n_rows)]
+    rows: list[list[int]] = [[] for _ in range(max(lvl, default=0) + 1)]
     for v in range(n_v):
         rows[row_of[v]].append(v)
+    return _Vertices(row_of, vw, chains, up, down, rows)
 
-    # Order within rows: barycentre sweeps, up then down, keeping the best.
-    pos = [0.0] * n_v
-    for row in rows:
-        for j, v in enumerate(row):
-            pos[v] = j
 
-    def crossings() -> int:
-        total = 0
-        for r in range(n_rows - 1):
-            pairs = sorted((pos[a], pos[b]) for a in rows[r] for b in up[a])
-            ends = [b for _, b in pairs]
-            for j in range(len(ends)):  # rows are small: a quadratic count is fine
-                bj = ends[j]
-                total += sum(1 for b in ends[j + 1:] if b < bj)
-        return total
+def _crossings(v: _Vertices, pos: list[float]) -> int:
+    total = 0
+    for r in range(len(v.rows) - 1):
+        ends = [b for _, b in sorted((pos[a], pos[b]) for a in v.rows[r] for b in v.up[a])]
+        for j in range(len(ends)):  # rows are small: a quadratic count is fine
+            bj = ends[j]
+            total += sum(1 for b in ends[j + 1:] if b < bj)
+    return total
 
-    small = n_v <= 2000
-    best, best_rows = crossings() if small else 0, [list(r) for r in rows]
+
+def _order_rows(v: _Vertices) -> None:
+    """Order the vertices within their rows (``v.rows``, in place) by barycentre sweeps, up then down, keeping
+    the order with the fewest crossings (counted on small graphs)."""
+    rows, n_rows = v.rows, len(v.rows)
+    pos = [0.0] * len(v.row_of)
+
+    def number() -> None:
+        for row in rows:
+            for j, u in enumerate(row):
+                pos[u] = j
+
+    number()
+    small = len(v.row_of) <= 2000
+    best, best_rows = _crossings(v, pos) if small else 0, [list(r) for r in rows]
     for sweep in range(8 if small else 2):
         order = range(1, n_rows) if sweep % 2 == 0 else range(n_rows - 2, -1, -1)
+        near = v.down if sweep % 2 == 0 else v.up
         for r in order:
-            near = down if sweep % 2 == 0 else up
-            keyed = []
-            for v in rows[r]:
-                nb = near[v]
-                keyed.append((sum(pos[u] for u in nb) / len(nb) if nb else pos[v], pos[v], v))
-            keyed.sort()
-            rows[r] = [v for _, _, v in keyed]
-            for j, v in enumerate(rows[r]):
-                pos[v] = j
+            keyed = sorted((sum(pos[u] for u in near[x]) / len(near[x]) if near[x] else pos[x], pos[x], x)
+                           for x in rows[r])
+            rows[r] = [x for _, _, x in keyed]
+            for j, x in enumerate(rows[r]):
+                pos[x] = j
         if small:
-            c = crossings()
+            c = _crossings(v, pos)
             if c < best:
                 best, best_rows = c, [list(r) for r in rows]
-    rows = best_rows
-    for row in rows:
-        for j, v in enumerate(row):
-            pos[v] = j
+    rows[:] = best_rows
 
-    # x: spaced rows, then pulled towards the neighbours (left and right passes averaged keep the spacing).
-    gap = 0.45 + (min(widest_label, 2.2) * 0.55 if labelled else 0.0)
-    x = [0.0] * n_v
+
+def _place_x(v: _Vertices, n: int, gap: float) -> list[float]:
+    """x of every vertex: rows spaced and centred, then pulled towards their neighbours (left and right
+    passes averaged, keeping the order and the spacing)."""
+    vw, x = v.width, [0.0] * len(v.row_of)
 
     def sep(a: int, b: int) -> float:
         dummy = (a >= n) + (b >= n)
         return (vw[a] + vw[b]) / 2 + (gap if dummy == 0 else 0.25 if dummy == 1 else 0.12)
 
-    for row in rows:
+    for row in v.rows:
         at = 0.0
-        for j, v in enumerate(row):
+        for j, u in enumerate(row):
             if j:
-                at += sep(row[j - 1], v)
-            x[v] = at
-        shift = at / 2
-        for v in row:
-            x[v] -= shift
+                at += sep(row[j - 1], u)
+            x[u] = at
+        for u in row:
+            x[u] -= at / 2
     for it in range(12):
-        sweep_rows = rows if it % 2 == 0 else rows[::-1]
-        for row in sweep_rows:
-            want = []
-            for v in row:
-                nb = up[v] + down[v]
-                want.append(sum(x[u] for u in nb) / len(nb) if nb else x[v])
-            left = list(want)
+        for row in (v.rows if it % 2 == 0 else v.rows[::-1]):
+            want = [sum(x[u] for u in v.up[a] + v.down[a]) / len(v.up[a] + v.down[a]) if v.up[a] or v.down[a]
+                    else x[a] for a in row]
+            left, right = list(want), list(want)
             for j in range(1, len(row)):
                 left[j] = max(left[j], left[j - 1] + sep(row[j - 1], row[j]))
-            right = list(want)
             for j in range(len(row) - 2, -1, -1):
                 right[j] = min(right[j], right[j + 1] - sep(row[j], row[j + 1]))
-            for j, v in enumerate(row):
-                x[v] = (left[j] + right[j]) / 2
+            for j, a in enumerate(row):
+                x[a] = (left[j] + right[j]) / 2
+    return x
 
-    # y: rows bottom to top, with room for the edge labels between them.
-    row_h = [max((h[v] for v in row if v < n), default=0.3) for row in rows]
-    between = 0.55 + (label_rows * EDGE_FONT_SIZE * LINE_HEIGHT / 72 * 2.4 + 0.3 if labelled else 0.0)
-    row_y = [0.0] * n_rows
-    for r in range(1, n_rows):
+
+def _place_y(v: _Vertices, h: list[float], n: int, between: float) -> list[float]:
+    """y of every vertex: rows bottom to top, ``between`` apart (room for the edge labels)."""
+    row_h = [max((h[u] for u in row if u < n), default=0.3) for row in v.rows]
+    row_y = [0.0] * len(v.rows)
+    for r in range(1, len(v.rows)):
         row_y[r] = row_y[r - 1] + row_h[r - 1] / 2 + between + row_h[r] / 2
-    y = [row_y[row_of[v]] for v in range(n_v)]
+    return [row_y[r] for r in v.row_of]
 
-    # Ports: each box spreads its edges along its top (out) and bottom (in) sides, in the order of the far end.
+
+def _ports(v: _Vertices, x: list[float], w: list[float]) -> tuple[dict[int, float], dict[int, float]]:
+    """Where each edge leaves its tail's box (top side) and enters its head's (bottom side): a box spreads
+    its edges along the side in the order of their far ends."""
     out_port: dict[int, float] = {}
     in_port: dict[int, float] = {}
-    by_tail: dict[int, list[int]] = {}
-    by_head: dict[int, list[int]] = {}
-    for k, chain in enumerate(chains):
-        by_tail.setdefault(chain[0], []).append(k)
-        by_head.setdefault(chain[-1], []).append(k)
-    for v, ks in by_tail.items():
-        ks.sort(key=lambda k: (x[chains[k][1]], k))
-        span = min(w[v] * 0.6, 0.22 * (len(ks) - 1))
-        for j, k in enumerate(ks):
-            out_port[k] = x[v] + (span * (j / (len(ks) - 1) - 0.5) if len(ks) > 1 else 0.0)
-    for v, ks in by_head.items():
-        ks.sort(key=lambda k: (x[chains[k][-2]], k))
-        span = min(w[v] * 0.6, 0.22 * (len(ks) - 1))
-        for j, k in enumerate(ks):
-            in_port[k] = x[v] + (span * (j / (len(ks) - 1) - 0.5) if len(ks) > 1 else 0.0)
+    for ports, end, near in ((out_port, 0, 1), (in_port, -1, -2)):
+        by_box: dict[int, list[int]] = {}
+        for k, chain in enumerate(v.chains):
+            by_box.setdefault(chain[end], []).append(k)
+        for b, ks in by_box.items():
+            ks.sort(key=lambda k: (x[v.chains[k][near]], k))
+            span = min(w[b] * 0.6, 0.22 * (len(ks) - 1))
+            for j, k in enumerate(ks):
+                ports[k] = x[b] + (span * (j / (len(ks) - 1) - 0.5) if len(ks) > 1 else 0.0)
+    return out_port, in_port
 
+
+def _curves(g: Graph, v: _Vertices, x, y, h, out_port, in_port) -> list[list[tuple[float, float]]]:
+    """Every edge as a polyline: a quadratic curve for an edge between neighbouring rows (parallel edges bend
+    apart), a smooth curve through the dummy vertices for a long one."""
     multiplicity: dict[tuple[int, int], list[int]] = {}
     for k, (s, t) in enumerate(zip(g.edge_src, g.edge_dst)):
         multiplicity.setdefault((s, t), []).append(k)
     curves = []
-    for k, chain in enumerate(chains):
+    for k, chain in enumerate(v.chains):
         s, t = chain[0], chain[-1]
         a = (out_port[k], y[s] + h[s] / 2)
         b = (in_port[k], y[t] - h[t] / 2)
-        if len(chain) == 2:
-            twins = multiplicity[(s, t)]
-            j = twins.index(k)
-            bend = ((len(twins) - 1) / 2 - j) * 0.8 if len(twins) > 1 else 0.0
-            mid = ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
-            length = math.dist(a, b) or 1.0
-            nx_, ny_ = -(b[1] - a[1]) / length, (b[0] - a[0]) / length
-            c = (mid[0] + nx_ * bend * length / 2, mid[1] + ny_ * bend * length / 2)
-            curves.append(_bezier(a, c, b))
-        else:
-            inner = [(x[v], y[v]) for v in chain[1:-1]]
-            curves.append(_smooth([a] + inner + [b]))
+        if len(chain) > 2:
+            curves.append(_smooth([a] + [(x[u], y[u]) for u in chain[1:-1]] + [b]))
+            continue
+        twins = multiplicity[(s, t)]
+        bend = ((len(twins) - 1) / 2 - twins.index(k)) * 0.8 if len(twins) > 1 else 0.0
+        mid = ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
+        length = math.dist(a, b) or 1.0
+        nx_, ny_ = -(b[1] - a[1]) / length, (b[0] - a[0]) / length
+        curves.append(_bezier(a, (mid[0] + nx_ * bend * length / 2, mid[1] + ny_ * bend * length / 2), b))
+    return curves
 
-    # Edge labels: along the edge, at the first place where they overlap no box and no other label.
-    boxes = [(x[i] - w[i] / 2, y[i] - h[i] / 2, x[i] + w[i] / 2, y[i] + h[i] / 2) for i in range(n)]
+
+def _place_labels(p: Picture, v: _Vertices, curves, boxes, label_size, lvl, x):
+    """Each edge label along its edge, at the first place where it overlaps no box and no other label (else
+    where it overlaps least): the label centres and the boxes they take."""
+    g = p.graph
     placed: list[tuple[float, float, float, float]] = []
     label_at: list[tuple[float, float] | None] = [None] * g.n_edges
 
@@ -596,13 +592,11 @@ def layout(p: Picture) -> Layout:
                 total += dx * dy
         return total
 
-    order = sorted((k for k in range(g.n_edges) if p.edge_labels[k]), key=lambda k: (lvl[g.edge_dst[k]], x[g.edge_src[k]]))
+    order = sorted((k for k in range(g.n_edges) if p.edge_labels[k]),
+                   key=lambda k: (lvl[g.edge_dst[k]], x[g.edge_src[k]]))
     for k in order:
-        lw, lh = label_size[k]
-        lw, lh = lw + 0.08, lh + 0.04
-        curve = curves[k]
-        if len(chains[k]) > 2:  # a long edge: keep the label in its first gap
-            curve = curve[:13]
+        lw, lh = label_size[k][0] + 0.08, label_size[k][1] + 0.04
+        curve = curves[k][:13] if len(v.chains[k]) > 2 else curves[k]  # a long edge: its first gap
         best_at, best_cost = None, None
         for frac in (0.5, 0.38, 0.62, 0.28, 0.72, 0.45, 0.55, 0.2, 0.8):
             cx, cy = _point_at(curve, frac)
@@ -615,6 +609,33 @@ def layout(p: Picture) -> Layout:
         cx, cy, box = best_at
         placed.append(box)
         label_at[k] = (cx, cy)
+    return label_at, placed
+
+
+def layout(p: Picture) -> Layout:
+    """A layered (Sugiyama) layout: rows by :func:`levels`, long edges routed through dummy points in the rows
+    they cross, rows ordered by repeated barycentre sweeps, then x positions pulled towards the neighbours
+    while keeping the order and the spacing. Parallel edges leave and enter at different points of the box
+    and bend apart. Iterative throughout; time about the number of edges times the rows they span."""
+    g = p.graph
+    n = len(g)
+    size = _measurer()
+    boxes_wh = [size(label, FONT_SIZE) for label in p.labels]
+    w = [max(tw + 0.28, 0.45) for tw, _ in boxes_wh]
+    h = [th + 0.16 for _, th in boxes_wh]
+    label_size = [size(t, EDGE_FONT_SIZE) if t else (0.0, 0.0) for t in p.edge_labels]
+    labelled = any(p.edge_labels)
+    widest_label = max((s[0] for s in label_size), default=0.0)
+    label_rows = max((t.count("\n") + 1 for t in p.edge_labels if t), default=0)
+
+    lvl = levels(g)
+    v = _route(g, lvl, w)
+    _order_rows(v)
+    x = _place_x(v, n, 0.45 + (min(widest_label, 2.2) * 0.55 if labelled else 0.0))
+    y = _place_y(v, h, n, 0.55 + (label_rows * EDGE_FONT_SIZE * LINE_HEIGHT / 72 * 2.4 + 0.3 if labelled else 0.0))
+    curves = _curves(g, v, x, y, h, *_ports(v, x, w))
+    boxes = [(x[i] - w[i] / 2, y[i] - h[i] / 2, x[i] + w[i] / 2, y[i] + h[i] / 2) for i in range(n)]
+    label_at, placed = _place_labels(p, v, curves, boxes, label_size, lvl, x)
 
     # Shift everything to positive coordinates with a margin.
     xs = [b[0] for b in boxes] + [b[0] for b in placed] + [pt[0] for c in curves for pt in c]
