@@ -88,15 +88,19 @@ def _dense(lin: Linearization, seed: int, forward: bool) -> tuple[list[float], b
 def _sparse(lin: Linearization, seed: int, forward: bool) -> tuple[dict[int, float], int]:
     """The kernel, sparse: the derivatives of the nodes reached, found through a heap; the multiplications."""
     g = lin.graph
-    part, start, out = lin.partials, g.edge_start, g.outgoing if forward else None
-    other, sign = (g.edge_dst, 1) if forward else (g.edge_src, -1)
+    part = lin.partials
+    if forward:
+        out = g.outgoing
+        start, order, other, sign = out.start, out.edges, g.edge_dst, 1
+    else:
+        start, order, other, sign = g.edge_start, range(g.n_edges), g.edge_src, -1
     acc = {seed: 1.0}
     heap = [sign * seed]
     mults = 0
     while heap:
         v = sign * heapq.heappop(heap)
         a = acc[v]
-        for k in (out[v] if forward else range(start[v], start[v + 1])):
+        for k in order[start[v]:start[v + 1]]:
             w = other[k]
             mults += 1
             if w in acc:

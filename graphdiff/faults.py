@@ -80,12 +80,13 @@ def linearize_for_derivatives(g: Graph, inputs: Mapping[str, float] | None = Non
     return lin
 
 
-def _path_to(g: Graph, start: int, output: int, reach: bytearray, out_edges: list[list[int]]) -> list[int]:
+def _path_to(g: Graph, start: int, output: int, reach: bytearray) -> list[int]:
     """One path from ``start`` to ``output`` through ancestors of ``output`` (the first out-edge each time)."""
+    out = g.outgoing
     path = [start]
     cur = start
     while cur != output:
-        cur = next(g.edge_dst[k] for k in out_edges[cur] if reach[g.edge_dst[k]])
+        cur = next(w for w in out.heads[out.start[cur]:out.start[cur + 1]] if reach[w])
         path.append(cur)
     return path
 
@@ -127,7 +128,7 @@ def derivative_fault(lin: Linearization, output: int, input: int, *, value: floa
         return DerivativeFault(output, input, value, output, None, [output],
                                f"{what}: no single edge introduces it (the contributions cancel to NaN)")
     s, d = src[entry], dst[entry]
-    path = _path_to(g, d, output, reach, g.outgoing)
+    path = _path_to(g, d, output, reach)
     p = part[entry]
     if math.isfinite(p):
         why = (f"where {partial(names[output], names[d])} · {partial(names[d], names[s])} = {fmt_num(adj[d])} · "

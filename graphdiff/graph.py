@@ -13,13 +13,26 @@ import gc
 import heapq
 from contextlib import contextmanager
 from functools import cached_property
+from itertools import accumulate
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from .errors import CycleError, Diagnostic, GraphdiffError, InputError, NameError_, suggest
 from .notation import fmt_num
 from .ops import PRIMITIVES, REDUCTIONS
 from .parse import Definition, Program, Ref, parse_positional
+
+
+class Outgoing(NamedTuple):
+    """Out-edges in CSR form (see :attr:`Graph.outgoing`)."""
+
+    start: list[int]
+    edges: list[int]
+    heads: list[int]
+
+    def of(self, v: int) -> list[int]:
+        """The edges leaving node ``v``."""
+        return self.edges[self.start[v]:self.start[v + 1]]
 
 
 class Graph:
@@ -97,12 +110,20 @@ class Graph:
         return range(self.edge_start[i], self.edge_start[i + 1])
 
     @cached_property
-    def outgoing(self) -> list[list[int]]:
-        """For every node, the edges leaving it (in the order of their targets); computed once."""
-        out: list[list[int]] = [[] for _ in self.names]
-        for k, s in enumerate(self.edge_src):
-            out[s].append(k)
-        return out
+    def outgoing(self) -> "Outgoing":
+        """The edges by tail, computed once: the edges leaving node ``v`` (in the order of their targets) are
+        ``edges[start[v]:start[v + 1]]``, their targets ``heads[start[v]:start[v + 1]]``.
+
+        >>> g = loads("c = a + b; d = b + 1; e = c * d")
+        >>> g.outgoing.of(g.node("b"))
+        [1, 2]
+        """
+        src, dst = self.edge_src, self.edge_dst
+        start = [0] * (len(self.names) + 1)
+        for s in src:
+            start[s + 1] += 1
+        edges = sorted(range(len(src)), key=src.__getitem__)  # stable: by target within a tail
+        return Outgoing(list(accumulate(start)), edges, [dst[k] for k in edges])
 
     def successors(self) -> list[list[int]]:
         """For every node, the targets of its out-edges (one entry per edge, so parallel edges repeat)."""

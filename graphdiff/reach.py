@@ -17,9 +17,11 @@ scaled up (an estimate, which the result says it is).
 """
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
+from itertools import chain
+from typing import Callable, Iterable, Iterator, Sequence
 
 from .graph import Graph
 
@@ -169,37 +171,46 @@ class SweepCount:
         return self.counted == self.sweeps
 
 
-def _traverse(g: Graph, seeds: Sequence[int], forward: bool, cap: float,
+def _traverse(g: Graph, seeds: Iterable[int], n_seeds: int, forward: bool, cap: float,
               progress: Callable[[int, int], None] | None) -> tuple[int, int, int]:
     """One traversal per seed, in the order given, until the work (edges and nodes visited) passes ``cap``:
     (visits, reached, seeds counted)."""
-    n = len(g)
-    mark = [-1] * n
-    out, src, start = g.outgoing, g.edge_src, g.edge_start
-    dst = g.edge_dst
+    if forward:
+        out = g.outgoing
+        start, nbrs = out.start, out.heads
+    else:
+        start, nbrs = g.edge_start, g.edge_src
+    mark = [-1] * len(g)
     visits = reached = work = 0
-    step = max(1, len(seeds) // 100)
+    step = max(1, n_seeds // 100)
+    b = -1
     for b, s in enumerate(seeds):
         mark[s] = b
         stack = [s]
+        pop, push = stack.pop, stack.append
         while stack:
-            v = stack.pop()
-            if forward:
-                nxt = [dst[k] for k in out[v]]
-            else:
-                nxt = src[start[v]:start[v + 1]]
-            visits += len(nxt)
-            work += len(nxt) + 1
-            for w in nxt:
+            v = pop()
+            lo, hi = start[v], start[v + 1]
+            visits += hi - lo
+            work += hi - lo + 1
+            for w in nbrs[lo:hi]:
                 if mark[w] != b:
                     mark[w] = b
                     reached += 1
-                    stack.append(w)
+                    push(w)
         if work > cap:
             return visits, reached, b + 1
         if progress and (b + 1) % step == 0:
-            progress(b + 1, len(seeds))
-    return visits, reached, len(seeds)
+            progress(b + 1, n_seeds)
+    return visits, reached, b + 1
+
+
+def _spread(seeds: list[int]) -> Iterator[int]:
+    """The seeds in an order that spreads over all of them from the start: every k-th (k about the square root
+    of their number), then every k-th from the second, and so on, so that the first of them are a fair,
+    systematic sample of all, should a count stop early."""
+    k = max(1, math.isqrt(len(seeds)))
+    return chain.from_iterable(seeds[r::k] for r in range(k))
 
 
 def _bitset_passes(g: Graph, chunks: list[list[int]], forward: bool, cap: float,
@@ -238,9 +249,12 @@ def sweep_counts(g: Graph, seeds: Iterable[int], forward: bool = True, budget: i
     chunks = [seeds[c:c + chunk] for c in range(0, len(seeds), chunk)]
     bitset_cost = sum(E - start[c[0] + 1] if forward else start[c[-1] + 1] for c in chunks)
     limit = float("inf") if budget is None else budget
-    shuffled = random.Random(0).sample(seeds, len(seeds))  # a fair sample, should the count stop early
+    if len(chunks) == 1 and bitset_cost <= limit:  # one pass: about what any exact count costs
+        v, r, _ = _bitset_passes(g, chunks, forward, limit, progress)
+        return SweepCount(len(seeds), v, r, len(seeds))
     # The traversals first, while they cost at most half the bitset passes (or the budget).
-    v, r, counted = _traverse(g, shuffled, forward, bitset_cost / 2 if bitset_cost <= limit else limit, progress)
+    v, r, counted = _traverse(g, _spread(seeds), len(seeds), forward,
+                              bitset_cost / 2 if bitset_cost <= limit else limit, progress)
     if counted == len(seeds):
         return SweepCount(len(seeds), v, r, counted)
     if bitset_cost <= limit:
@@ -248,6 +262,7 @@ def sweep_counts(g: Graph, seeds: Iterable[int], forward: bool = True, budget: i
         return SweepCount(len(seeds), v, r, len(seeds))
     if not estimate:
         return SweepCount(len(seeds), v, r, counted)
+    shuffled = random.Random(0).sample(seeds, len(seeds))  # passes of seeds taken at random
     sample = [sorted(shuffled[c:c + chunk]) for c in range(0, len(shuffled), chunk)]
     bv, br, bcounted = _bitset_passes(g, sample, forward, limit, progress)
     if bcounted > counted:

@@ -75,7 +75,7 @@ def reverse_steps(lin: Linearization, sweeps: list[Sweep]) -> list[Step]:
             if v == s.seed:
                 continue
             terms = tuple(Term(names[w], (total(o, names[w]), partial(names[w], names[v])), (d[w], part[k]),
-                               d[w] * part[k]) for k in out[v] if (w := g.edge_dst[k]) in d)
+                               d[w] * part[k]) for k in out.of(v) if (w := g.edge_dst[k]) in d)
             steps.append(Step(o, names[v], total(o, names[v]), terms, d[v]))
     return steps
 

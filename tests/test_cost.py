@@ -191,10 +191,13 @@ def test_a_million_inputs_one_sum_is_counted_exactly_in_linear_time(monkeypatch)
     reach = importlib.import_module("graphdiff.reach")
     g = loads("input x[1000000] = 0.5; y = sum(x)")
 
-    def no_bitsets(*a, **k):
-        raise AssertionError("bitset passes would scan 2.4e8 edges here")
+    passes = reach._bitset_passes
 
-    monkeypatch.setattr(reach, "_bitset_passes", no_bitsets)
+    def one_pass_at_most(g, chunks, *args):
+        assert len(chunks) == 1, "bitset passes would scan 2.4e8 edges here"  # the one output's pass is fine
+        return passes(g, chunks, *args)
+
+    monkeypatch.setattr(reach, "_bitset_passes", one_pass_at_most)
     c = cost(g)
     assert c.exact("forward") and c.exact("reverse")
     assert c.forward == graphdiff.Operations(10 ** 6, 10 ** 6, 0)
