@@ -62,8 +62,23 @@ class Sweep:
         return Operations(1, self.multiplications, self.additions)
 
 
-def _dense(lin: Linearization, seed: int, forward: bool) -> tuple[list[float], bytearray, int]:
-    """The kernel, dense: every node's derivative as a list, the nodes reached, the multiplications."""
+def product(a: float, b: float) -> float:
+    """One step of the chain rule, ``a · b``, with graphdiff's rule for zeros: a product with an exactly zero
+    factor is 0, even when the other factor is infinite or NaN (IEEE would give NaN). An exact zero, such as
+    a derivative no path carries or a partial that underflowed (sigmoid′ far out), stays zero, as JAX's
+    symbolic zeros do; forward mode, reverse mode and the sum over paths all apply it.
+
+    >>> product(0.0, float("inf")), product(2.0, 3.0), product(float("nan"), 2.0)
+    (0.0, 6.0, nan)
+    """
+    return a * b if a and b else 0.0
+
+
+def _dense(lin: Linearization, seed: int, forward: bool, record: bool = False
+           ) -> tuple[list[float], bytearray | None, int]:
+    """The kernel, dense: every node's derivative as a list (0 where the sweep does not reach) and, with
+    ``record``, which nodes it reaches and how many edges it visits (counted in the same pass, which costs a
+    little more per edge)."""
     g = lin.graph
     n, part, start = len(g), lin.partials, g.edge_start
     if forward:
@@ -71,17 +86,29 @@ def _dense(lin: Linearization, seed: int, forward: bool) -> tuple[list[float], b
     else:
         frm, to, edges = g.edge_dst, g.edge_src, range(start[seed + 1] - 1, -1, -1)
     acc = [0.0] * n
-    seen = bytearray(n)
     acc[seed] = 1.0
+    if not record:
+        for k in edges:
+            a = acc[frm[k]]
+            if a:  # zeros stay zero (see product): nothing to add
+                p = part[k]
+                if p:
+                    acc[to[k]] += a * p
+        return acc, None, 0
+    seen = bytearray(n)
     seen[seed] = 1
     mults = 0
     for k in edges:
         f = frm[k]
         if seen[f]:
             t = to[k]
-            acc[t] += acc[f] * part[k]
             seen[t] = 1
             mults += 1
+            a = acc[f]
+            if a:
+                p = part[k]
+                if p:
+                    acc[t] += a * p
     return acc, seen, mults
 
 
@@ -103,10 +130,12 @@ def _sparse(lin: Linearization, seed: int, forward: bool) -> tuple[dict[int, flo
         for k in order[start[v]:start[v + 1]]:
             w = other[k]
             mults += 1
+            p = part[k]
+            c = a * p if a and p else 0.0
             if w in acc:
-                acc[w] += a * part[k]
+                acc[w] += c
             else:
-                acc[w] = a * part[k]
+                acc[w] = c
                 heapq.heappush(heap, sign * w)
     return acc, mults
 
@@ -120,11 +149,12 @@ def dense_is_cheap(g: Graph, seeds: Sequence[int], forward: bool) -> bool:
 
 
 def sweep(lin: Linearization, seed: int, *, forward: bool, dense: bool = False) -> Sweep:
-    """One sweep of the kernel from ``seed`` (an input for ``forward``, an output otherwise)."""
+    """One sweep of the kernel from ``seed`` (an input for ``forward``, an output otherwise). Which nodes it
+    reaches, and so what it multiplies and adds, is the graph's structure (:mod:`graphdiff.reach`)."""
     if dense:
-        acc, seen, mults = _dense(lin, seed, forward)
+        acc, reach, mults = _dense(lin, seed, forward, record=True)
         order = range(seed, len(acc)) if forward else range(seed, -1, -1)
-        reached = {i: acc[i] for i in order if seen[i]}
+        reached = {i: acc[i] for i in order if reach[i]}
     else:
         reached, mults = _sparse(lin, seed, forward)
     return Sweep(seed, reached, mults, mults - (len(reached) - 1))
@@ -157,8 +187,8 @@ def reverse_sweep(lin: Linearization, output: int, *, dense: bool = False) -> Sw
 def adjoints(lin: Linearization, output: int) -> tuple[list[float], bytearray]:
     """∂output/∂node for *every* node as a dense list (0 where the sweep does not reach), and which nodes it
     reaches: the dense reverse sweep without collecting a dictionary."""
-    acc, seen, _ = _dense(lin, output, forward=False)
-    return acc, seen
+    acc, reach, _ = _dense(lin, output, forward=False, record=True)
+    return acc, reach
 
 
 def gradient(lin: Linearization, output: int | None = None) -> list[float]:
@@ -175,7 +205,7 @@ def gradient(lin: Linearization, output: int | None = None) -> list[float]:
         if len(g.outputs) != 1:
             raise ValueError(f"the graph has {len(g.outputs)} outputs; name one")
         output = g.outputs[0]
-    return adjoints(lin, output)[0]
+    return _dense(lin, output, forward=False)[0]
 
 
 def forward_visits(g: Graph, seeds: Iterable[int], budget: int | None = COUNT_BUDGET) -> int | None:

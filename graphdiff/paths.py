@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any, Iterator, Mapping
 
-from .accumulate import Operations, reverse_sweep
+from .accumulate import Operations, product, reverse_sweep
 from .errors import InputError
 from .evaluate import Linearization, linearize
 from .graph import Graph
@@ -140,15 +140,21 @@ class Path:
     product: float
 
 
+def path_product(factors: list[float]) -> float:
+    """The product of a path's factors, from its source, with the rule for zeros of
+    :func:`~graphdiff.accumulate.product`: a zero factor makes it 0 whatever the others are."""
+    p = 1.0
+    for f in factors:
+        p = product(p, f)
+    return p
+
+
 def path_products(g: Graph, partials: list[float], source: int, target: int,
                   limit: int | None = None) -> Iterator[Path]:
     """The essay's "multiply the derivatives on each edge of the path": one :class:`Path` per path."""
     for edges in islice(iter_paths(g, source, target), limit):
         factors = [partials[k] for k in edges]
-        product = 1.0
-        for f in factors:
-            product *= f
-        yield Path([source] + [g.edge_dst[k] for k in edges], edges, factors, product)
+        yield Path([source] + [g.edge_dst[k] for k in edges], edges, factors, path_product(factors))
 
 
 @dataclass(frozen=True)
@@ -231,7 +237,7 @@ def path_sums(g: Graph, partials: list[float], sources: list[int], targets: list
                 stack.pop()
                 prods.pop()
                 continue
-            p = prods[-1] * partials[k]
+            p = product(prods[-1], partials[k])
             d = dst[k]
             if is_target[d]:
                 total[d] = total.get(d, 0.0) + p

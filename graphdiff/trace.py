@@ -9,9 +9,9 @@ partials along it from the input: ``de/db = ∂c/∂b·∂e/∂c + ∂d/∂b·�
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
-from .accumulate import Sweep
+from .accumulate import Sweep, product
 from .evaluate import Linearization
 from .notation import factor, json_num, partial, sig, total
 from .paths import path_products
@@ -58,13 +58,6 @@ class Step:
                 "sum": json_num(self.sum), "text": self.text()}
 
 
-def _product(factors: Iterable[float]) -> float:
-    p = 1.0
-    for f in factors:
-        p *= f
-    return p
-
-
 def reverse_steps(lin: Linearization, sweeps: list[Sweep]) -> list[Step]:
     """One step per node each reverse sweep reaches (its seed aside), in the order the sweep finishes them."""
     g, part, out = lin.graph, lin.partials, lin.graph.outgoing
@@ -75,7 +68,7 @@ def reverse_steps(lin: Linearization, sweeps: list[Sweep]) -> list[Step]:
             if v == s.seed:
                 continue
             terms = tuple(Term(names[w], (total(o, names[w]), partial(names[w], names[v])), (d[w], part[k]),
-                               d[w] * part[k]) for k in out.of(v) if (w := g.edge_dst[k]) in d)
+                               product(d[w], part[k])) for k in out.of(v) if (w := g.edge_dst[k]) in d)
             steps.append(Step(o, names[v], total(o, names[v]), terms, d[v]))
     return steps
 
@@ -90,7 +83,7 @@ def forward_steps(lin: Linearization, sweeps: list[Sweep]) -> list[Step]:
             if v == s.seed:
                 continue
             terms = tuple(Term(names[u], (partial(names[v], names[u]), total(names[u], x)), (part[k], d[u]),
-                               part[k] * d[u]) for k in g.in_edges(v) if (u := g.edge_src[k]) in d)
+                               product(part[k], d[u])) for k in g.in_edges(v) if (u := g.edge_src[k]) in d)
             steps.append(Step(x, names[v], total(names[v], x), terms, d[v]))
     return steps
 
@@ -108,7 +101,7 @@ def path_steps(lin: Linearization, outputs: list[int], inputs: list[int],
             terms = []
             for p in path_products(g, part, i, o):
                 syms = tuple(partial(names[b], names[a]) for a, b in zip(p.nodes, p.nodes[1:]))
-                terms.append(Term(" → ".join(names[v] for v in p.nodes), syms, tuple(p.factors), _product(p.factors)))
+                terms.append(Term(" → ".join(names[v] for v in p.nodes), syms, tuple(p.factors), p.product))
             if terms:
                 steps.append(Step(names[o], names[i], total(names[o], names[i]), tuple(terms), sums[o][i]))
     return steps

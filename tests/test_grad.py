@@ -266,3 +266,17 @@ def test_repeated_of_and_wrt_count_once():
     assert twice.inputs == [g.node("b"), g.node("a")] and twice.jacobian == once.jacobian
     fwd = grad(g, {"a": 2, "b": 1}, mode="forward", wrt=["b", "b"])
     assert fwd.operations.sweeps == 1 and fwd.jacobian[g.node("e")] == {g.node("b"): 5.0}
+
+
+def test_a_zero_stays_zero_in_every_mode():
+    """sigmoid′ underflows to exactly 0 at x = -710.4 while the tangent of v²·cosh(x) overflows: IEEE's 0·inf is
+    NaN, graphdiff's product with an exact zero is 0, the same in reverse mode, forward mode and the sum over
+    paths (graphdiff.accumulate.product)."""
+    g = loads("y = sigmoid(x - v^2 * cosh(x))")
+    at = {"x": -710.4, "v": 0.579}
+    for mode in ("reverse", "forward", "paths"):
+        r = grad(g, at, mode=mode, trace=True)
+        assert r.to_dict()["jacobian"] == {"y": {"x": 0.0, "v": 0.0}}, mode
+        ends = [s for s in r.trace if {s.seed, s.node} in ({"y", "x"}, {"y", "v"})]
+        assert len(ends) == 2 and all(s.sum == 0.0 for s in ends), mode
+    assert graphdiff.accumulate.product(0.0, math.inf) == 0.0 and math.isnan(graphdiff.accumulate.product(math.nan, 1.0))
