@@ -3,8 +3,9 @@
 
 The two modes are the same sweep over the transposed graph, as the essay draws them. Following autodidact's
 ``backward_pass``, the kernel walks the edges in (reverse) topological order and *adds* each contribution
-into the far end's slot, so reused nodes (``(x + x) * x``) get every path. It has two ways to find the edges
-it visits, chosen by ``dense``:
+into the far end's slot, so reused nodes (``(x + x) * x``) get every path. Products are IEEE's (0·inf is NaN, which
+:mod:`graphdiff.faults` then traces to where it enters). It has two ways to find the edges it visits, chosen
+by ``dense``:
 
 * dense: every edge on the seed's side of the topological order once, in order, with flat lists (several
   times faster per edge when the seed reaches most of the graph);
@@ -62,18 +63,6 @@ class Sweep:
         return Operations(1, self.multiplications, self.additions)
 
 
-def product(a: float, b: float) -> float:
-    """One step of the chain rule, ``a · b``, with graphdiff's rule for zeros: a product with an exactly zero
-    factor is 0, even when the other factor is infinite or NaN (IEEE would give NaN). An exact zero, such as
-    a derivative no path carries or a partial that underflowed (sigmoid′ far out), stays zero, as JAX's
-    symbolic zeros do; forward mode, reverse mode and the sum over paths all apply it.
-
-    >>> product(0.0, float("inf")), product(2.0, 3.0), product(float("nan"), 2.0)
-    (0.0, 6.0, nan)
-    """
-    return a * b if a and b else 0.0
-
-
 def _dense(lin: Linearization, seed: int, forward: bool, record: bool = False
            ) -> tuple[list[float], bytearray | None, int]:
     """The kernel, dense: every node's derivative as a list (0 where the sweep does not reach) and, with
@@ -87,13 +76,13 @@ def _dense(lin: Linearization, seed: int, forward: bool, record: bool = False
         frm, to, edges = g.edge_dst, g.edge_src, range(start[seed + 1] - 1, -1, -1)
     acc = [0.0] * n
     acc[seed] = 1.0
-    if not record:
+    if not record and lin.finite:
+        # Every partial is finite, so a zero derivative contributes exactly zero (IEEE: 0·p = ±0, and adding
+        # it changes nothing): skipping it is exact. Vanishing derivatives (long tanh chains) are such zeros.
         for k in edges:
             a = acc[frm[k]]
-            if a:  # zeros stay zero (see product): nothing to add
-                p = part[k]
-                if p:
-                    acc[to[k]] += a * p
+            if a:
+                acc[to[k]] += a * part[k]
         return acc, None, 0
     seen = bytearray(n)
     seen[seed] = 1
@@ -102,14 +91,10 @@ def _dense(lin: Linearization, seed: int, forward: bool, record: bool = False
         f = frm[k]
         if seen[f]:
             t = to[k]
+            acc[t] += acc[f] * part[k]
             seen[t] = 1
             mults += 1
-            a = acc[f]
-            if a:
-                p = part[k]
-                if p:
-                    acc[t] += a * p
-    return acc, seen, mults
+    return acc, (seen if record else None), mults
 
 
 def _sparse(lin: Linearization, seed: int, forward: bool) -> tuple[dict[int, float], int]:
@@ -130,12 +115,10 @@ def _sparse(lin: Linearization, seed: int, forward: bool) -> tuple[dict[int, flo
         for k in order[start[v]:start[v + 1]]:
             w = other[k]
             mults += 1
-            p = part[k]
-            c = a * p if a and p else 0.0
             if w in acc:
-                acc[w] += c
+                acc[w] += a * part[k]
             else:
-                acc[w] = c
+                acc[w] = a * part[k]
                 heapq.heappush(heap, sign * w)
     return acc, mults
 

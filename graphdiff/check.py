@@ -145,9 +145,10 @@ class CheckResult:
             for m in c.failed:
                 extra = f" ± {fmt_num(c.fd_error)}" if m == "fd" and c.fd_error is not None else ""
                 parts.append(f"{LABELS[m]} {fmt_num(c.values[m])}{extra}")
+            size = (f"abs error {c.abs_error:.3g}, rel error {c.rel_error:.3g}" if c.abs_error or c.rel_error
+                    else "not finite")
             out.append(f"{partial(names[c.output], names[c.input])} disagrees {self.where(p)}: reverse mode gives "
-                       f"{fmt_num(c.values['reverse'])}, {'; '.join(parts)} (abs error {c.abs_error:.3g}, "
-                       f"rel error {c.rel_error:.3g})")
+                       f"{fmt_num(c.values['reverse'])}, {'; '.join(parts)} ({size})")
         if limit is not None and len(failures) > limit:
             out.append(f"… and {len(failures) - limit:,} more disagreeing pairs")
         return out
@@ -512,7 +513,7 @@ def check(g: Graph, inputs: Mapping[str, float] | None = None, *, points: int = 
     """Compare reverse mode, forward mode, the sum over paths, finite differences and SymPy for every
     (output, input) pair, at the given point and at ``points`` random points near it."""
     outs, ins = list(g.outputs), list(g.inputs)
-    base = dict(zip(ins, bind(g, inputs)))
+    base = dict(zip(ins, bind(g, inputs, ieee=ieee)))
     methods, skipped, sym, counts = _plan(g, outs, ins, points, symbolic, max_paths)
     opts = {"rtol": rtol, "atol": atol, "fd_rtol": fd_rtol, "fd_atol": fd_atol, "max_paths": max_paths,
             "path_counts": counts, "skipped": skipped,

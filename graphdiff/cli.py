@@ -2,6 +2,7 @@
 and exits."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import math
@@ -134,12 +135,10 @@ def _parse_set(items: tuple[str, ...]) -> dict[str, float]:
             v = float(value)
         except ValueError:
             raise InputError(f"--set {item}: {value!r} is not a number") from None
-        if not math.isfinite(v):
-            text = value.strip()
-            why = (f"number {text} is too large for a float" if text.lstrip("+-")[:1].isdigit() or
-                   text.lstrip("+-")[:1] == "." else "a value must be a finite number")
-            raise InputError(f"--set {item}: {why}")
-        out[name.strip()] = v
+        text = value.strip().lstrip("+-")
+        if not math.isfinite(v) and (text[:1].isdigit() or text[:1] == "."):  # as the literal in a program
+            raise InputError(f"--set {item}: number {value.strip()} is too large for a float")
+        out[name.strip()] = v  # inf and nan: bad input unless --ieee (graphdiff.evaluate.bind)
     return out
 
 
@@ -149,12 +148,6 @@ def _json_float(path: str):
         if not math.isfinite(v):
             raise InputError(f"{path}: number {text[:40]} is too large for a float")
         return v
-    return parse
-
-
-def _json_constant(path: str):
-    def parse(text: str):
-        raise InputError(f"{path}: {text} is not a number JSON allows (an input value must be finite)")
     return parse
 
 
@@ -170,7 +163,7 @@ def _read_inputs(path: str | None) -> dict[str, object]:
     except UnicodeDecodeError:
         raise InputError(f"{path}: --inputs file is not UTF-8 text") from None
     try:
-        data = json.loads(text, parse_float=_json_float(path), parse_constant=_json_constant(path))
+        data = json.loads(text, parse_float=_json_float(path))  # NaN, Infinity: as --set a=nan
     except json.JSONDecodeError as e:
         raise InputError(f"invalid JSON: {e.msg}", e.lineno, e.colno, source=path) from None
     if not isinstance(data, dict):
@@ -191,6 +184,18 @@ def _json_number(path: str, name: str, v) -> float:
         return float(v)
     except OverflowError:
         raise InputError(f"{path}: value of '{name}' is too large for a float: {str(v)[:40]}…") from None
+
+
+@contextlib.contextmanager
+def _stdout():
+    """Writing to standard output: a closed pipe ends quietly (exit 0, by run_safely); any other failure (a full
+    disk, /dev/full) is one line and exit 2, as an unwritable -o is."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as e:
+        raise InputError(f"cannot write to standard output: {e.strerror or e}") from None
 
 
 def _write(path: str, data: bytes | str) -> None:
@@ -245,10 +250,11 @@ class Context:
 
         if report.warnings:
             warn(list(report.warnings), self.source_name())
-        render(report, self.fmt, sys.stdout, all_rows=self.all_rows,
-               console=_stdout_console() if self.fmt == "table" else None,
-               digits=DIGITS if self.digits is None else self.digits)
-        sys.stdout.flush()
+        with _stdout():
+            render(report, self.fmt, sys.stdout, all_rows=self.all_rows,
+                   console=_stdout_console() if self.fmt == "table" else None,
+                   digits=DIGITS if self.digits is None else self.digits)
+            sys.stdout.flush()
 
     def source_name(self) -> str:
         return "<expr>" if self.expr is not None else ("<stdin>" if self.file == "-" else self.file)
@@ -396,17 +402,21 @@ def info(ctx: Context) -> None:
 
 
 def _progress(label: str):
-    """A progress callback on stderr when it is a terminal, else None."""
+    """A progress callback on stderr when it is a terminal, else None: ``cb(done, total)`` shows ``label:
+    done/total`` at every hundredth of a long piece of work, and clears the line when done reaches total."""
     if not sys.stderr.isatty():
         return None
-    state = {"last": 0}
+    state = {"last": 0, "shown": False}
 
     def cb(done: int, total: int) -> None:
-        if total >= 1000 and (done - state["last"] >= total // 100 or done == total):
-            state["last"] = done
+        if done >= total:
+            if state["shown"]:
+                sys.stderr.write("\r" + " " * (len(label) + 30) + "\r")
+                sys.stderr.flush()
+            state.update(last=0, shown=False)
+        elif total >= 1000 and done - state["last"] >= total // 100:
+            state.update(last=done, shown=True)
             sys.stderr.write(f"\r{label}: {done:,}/{total:,}")
-            if done == total:
-                sys.stderr.write("\r" + " " * 60 + "\r")
             sys.stderr.flush()
 
     return cb
@@ -535,7 +545,8 @@ def gen(family: str, n_inputs, vector, outputs, length, stages, width, layers, s
 
     \b
     Families:
-      wide      n inputs x0 … summed pairwise into y (--vector: input x[n]; y = sum(x))
+      wide      n inputs x0 … summed pairwise into y (--vector: input x[n];
+                y = sum(x), whose first input is x[0])
       fanout    one input x0, m outputs y1 … y{m-1} and y
       chain     h_t = tanh(w*h_(t-1) + x_(t-1)), d steps, 4 lines a step; y = h_d
       diamonds  k stages y -> {0.5*y, tanh y, sin y, ...} -> 0.4*(sum); width^k paths
@@ -564,8 +575,9 @@ def gen(family: str, n_inputs, vector, outputs, length, stages, width, layers, s
             raise InputError(f"--layers {layers}: expected sizes such as 300,300,30") from None
     try:
         if output == "-":
-            G.generate(family, sys.stdout, seed=seed, **opts)
-            sys.stdout.flush()
+            with _stdout():
+                G.generate(family, sys.stdout, seed=seed, **opts)
+                sys.stdout.flush()
             return
         try:
             with open(output, "w", encoding="utf-8") as f:
@@ -668,9 +680,10 @@ def draw(ctx: Context, values: bool, partials: bool, forward, reverse, paths, pi
         warn(pic.warnings, ctx.source_name())
     data = D.render(pic, fmt, engine)
     if output in (None, "-"):
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
+        with _stdout():
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
         return
     _write(output, data)
 

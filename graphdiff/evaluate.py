@@ -16,26 +16,33 @@ from .ops import fault_message, ieee_value
 from .tape import tape_of
 
 
-def _number(name: str, v) -> float:
-    """An input value as a finite float, or bad input naming the input."""
-    if isinstance(v, bool):
-        raise NameError_(f"value of '{name}' is not a number: {v!r}")
+def _number(name: str, v, ieee: bool) -> float:
+    """An input value as a float, or bad input naming the input; NaN and infinities only with ``ieee``."""
+    if isinstance(v, bool) or isinstance(v, (str, bytes)):
+        raise InputError(f"value of '{name}' is not a number: {v!r}")
     try:
         x = float(v)
     except (TypeError, ValueError):
-        raise NameError_(f"value of '{name}' is not a number: {v!r}") from None
+        raise InputError(f"value of '{name}' is not a number: {v!r}"[:200]) from None
     except OverflowError:
         raise InputError(f"value of '{name}' is too large for a float: {str(v)[:40]}") from None
-    if not math.isfinite(x):
-        raise InputError(f"value of '{name}' is {fmt_num(x)}: an input value must be a finite number")
+    if not ieee and not math.isfinite(x):
+        raise InputError(f"value of '{name}' is {fmt_num(x)}: an input value must be a finite number (--ieee "
+                         "lets NaN and infinities through)")
     return x
 
 
-def bind(g: Graph, values: Mapping[str, object] | None = None) -> list[float]:
+def _many(v) -> bool:
+    """Whether ``v`` is a collection of values (a list, a tuple, a range, a NumPy array …) for a vector."""
+    return not isinstance(v, (str, bytes)) and hasattr(v, "__iter__") and getattr(v, "ndim", 1) != 0
+
+
+def bind(g: Graph, values: Mapping[str, object] | None = None, *, ieee: bool = False) -> list[float]:
     """The value of every input, in ``g.inputs`` order: ``values`` first, then the program's defaults.
 
     A name in ``values`` may be an input (``a``, ``x[3]``) or a whole vector: ``x`` with one number sets every
-    element, ``x`` with a list sets each (the list must have the vector's length). Values must be finite.
+    element, ``x`` with a sequence of numbers (a list, a range, a NumPy array) sets each, and must have the
+    vector's length. Values must be finite unless ``ieee``.
 
     >>> from graphdiff import loads
     >>> bind(loads("input x[3]; y = sum(x) * a"), {"x": [1, 2, 3], "a": 0.5})
@@ -45,24 +52,25 @@ def bind(g: Graph, values: Mapping[str, object] | None = None) -> list[float]:
     for name, v in (values or {}).items():
         if name in g.vectors:
             start, size = g.vectors[name]
-            if isinstance(v, (list, tuple)):
-                if len(v) != size:
-                    raise InputError(f"'{name}' is a vector of {size:,} elements, but {len(v):,} values were "
+            if _many(v):
+                xs = [_number(f"{name}[{n}]", x, ieee) for n, x in enumerate(v)]
+                if len(xs) != size:
+                    raise InputError(f"'{name}' is a vector of {size:,} elements, but {len(xs):,} values were "
                                      f"given for it")
-                given.update(zip(range(start, start + size), (_number(f"{name}[{n}]", x) for n, x in enumerate(v))))
+                given.update(zip(range(start, start + size), xs))
             else:
-                given.update(dict.fromkeys(range(start, start + size), _number(name, v)))
+                given.update(dict.fromkeys(range(start, start + size), _number(name, v, ieee)))
             continue
         i = g.index.get(name)
         if i is None or g.ops[i] != "input":
             what = "a computed node, not an input" if i is not None else "not a node of the program"
-            if isinstance(v, (list, tuple)) and i is None:
+            if _many(v) and i is None:
                 what = "not a vector input of the program"
             hint = "" if i is not None else suggest(name, [g.names[j] for j in g.inputs[:10000]] + list(g.vectors))
             raise NameError_(f"cannot set '{name}': it is {what}{hint}")
-        if isinstance(v, (list, tuple)):
+        if _many(v):
             raise InputError(f"'{name}' is a single input, not a vector: give it one number, not a list")
-        given[i] = _number(name, v)
+        given[i] = _number(name, v, ieee)
     out = []
     for i in g.inputs:
         v = given.get(i)
@@ -122,6 +130,14 @@ class Linearization(Values):
 
     partials: list[float] = field(default_factory=list)
 
+    @property
+    def finite(self) -> bool:
+        """Whether every partial is a finite number (then the sweeps may skip zero derivatives exactly)."""
+        f = self.__dict__.get("_finite")
+        if f is None:
+            f = self.__dict__["_finite"] = all(map(math.isfinite, self.partials))
+        return f
+
     def to_dict(self) -> dict:
         """The JSON document of ``graphdiff edges``: every edge with its partial and the partial's formula.
 
@@ -151,7 +167,7 @@ def _describe(g: Graph, i: int, xs, v: float) -> str:
 def _run(g: Graph, inputs, ieee: bool, partials: list[float] | None) -> Values:
     t = tape_of(g)
     vals = [0.0] * t.n + t.pool
-    for i, v in zip(g.inputs, bind(g, inputs)):
+    for i, v in zip(g.inputs, bind(g, inputs, ieee=ieee)):
         vals[i] = v
     warnings: list[Diagnostic] = []
     faults: list[Diagnostic] = _constant_faults(g, ieee)

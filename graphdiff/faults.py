@@ -109,7 +109,7 @@ def derivative_fault(lin: Linearization, output: int, input: int, *, value: floa
     g = lin.graph
     cache = {} if _cache is None else _cache
     if output not in cache:
-        adj, reach = adjoints(lin, output)  # as reverse mode computes them: 0 · inf is NaN
+        adj, reach = adjoints(lin, output)  # as reverse mode computes them (IEEE: 0 · inf is NaN)
         cache[output] = (reach, adj)
     reach, adj = cache[output]
     if value is None:

@@ -30,8 +30,9 @@ class TooMuchWork(InputError):
 
 @dataclass(frozen=True)
 class Gradient:
-    """``jacobian[o][i]`` is ∂output o/∂input i, keyed by node index; ``r["e", "b"]`` takes names (or
-    indices) and :meth:`to_dict` gives the whole result by name, as ``graphdiff grad --format json`` prints it.
+    """``jacobian[o][i]`` is ∂output o/∂input i, keyed by node index; by name, ``r["e", "b"]`` is one entry,
+    ``r["e"]`` a row, :attr:`named_jacobian` the whole, and :meth:`to_dict` the whole result as
+    ``graphdiff grad --format json`` prints it.
 
     ``sweeps`` holds one :class:`~graphdiff.accumulate.Sweep` per seed (an output in reverse mode, an input in
     forward mode) with the derivative of every node it reached; path mode has none. When that would be more
@@ -41,8 +42,8 @@ class Gradient:
 
     >>> from graphdiff import loads
     >>> r = grad(loads("c = a + b; d = b + 1; e = c * d"), {"a": 2, "b": 1})
-    >>> r["e", "b"], r.to_dict()["jacobian"], r.operations
-    (5.0, {'e': {'a': 2.0, 'b': 5.0}}, Operations(sweeps=1, multiplications=5, additions=1))
+    >>> r["e", "b"], r["e"], r.named_jacobian, r.operations
+    (5.0, {'a': 2.0, 'b': 5.0}, {'e': {'a': 2.0, 'b': 5.0}}, Operations(sweeps=1, multiplications=5, additions=1))
     """
 
     mode: str
@@ -61,10 +62,29 @@ class Gradient:
     def graph(self) -> Graph:
         return self.lin.graph
 
-    def __getitem__(self, key: tuple[int | str, int | str]) -> float:
+    def __getitem__(self, key):
+        """``r["e", "b"]``: ∂e/∂b; ``r["e"]``: the row of output e, ``{input name: derivative}``. Names or
+        node indices."""
         g = self.graph
+        if not isinstance(key, tuple):
+            o = key if isinstance(key, int) else g.node(key)
+            if o not in self.jacobian:
+                raise KeyError(f"{g.names[o]!r} is not an output of this Jacobian (its outputs: "
+                               f"{', '.join(g.names[x] for x in self.outputs[:10])})")
+            return {g.names[i]: v for i, v in self.jacobian[o].items()}
         o, i = (k if isinstance(k, int) else g.node(k) for k in key)
-        return self.jacobian[o][i]
+        row = self.jacobian.get(o)
+        if row is None or i not in row:
+            raise KeyError(f"∂{g.names[o]}/∂{g.names[i]} is not in this Jacobian (outputs: "
+                           f"{', '.join(g.names[x] for x in self.outputs[:10])}; inputs: "
+                           f"{', '.join(g.names[x] for x in self.inputs[:10])})")
+        return row[i]
+
+    @property
+    def named_jacobian(self) -> dict[str, dict[str, float]]:
+        """The Jacobian keyed by names: ``{output: {input: derivative}}`` (floats, NaN and inf as they are)."""
+        names = self.graph.names
+        return {names[o]: {names[i]: v for i, v in row.items()} for o, row in self.jacobian.items()}
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document: ``mode``, ``jacobian`` {output: {input: number}}, ``derivatives`` {seed: {node:

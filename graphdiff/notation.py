@@ -43,13 +43,16 @@ def json_num(v: float | int):
 
 
 def sig(v: float, digits: int | None) -> str:
-    """``v`` to ``digits`` significant digits (None: every digit, as :func:`fmt_num`). Whole numbers below
-    10^15 are written whole whatever ``digits`` is, so counts and exact results never turn into ``1e+06``.
+    """``v`` to ``digits`` significant digits (None: every digit, as :func:`fmt_num`), as tables write it:
+    whole numbers below 10^15 whole whatever ``digits`` is (counts and exact results never turn into
+    ``1e+06``), NaN and infinities as ``NaN``, ``inf``, ``-inf``.
 
-    >>> sig(3.141592653589793, 4), sig(1e-7, 3), sig(1234567.0, 3), sig(-0.0, 3)
-    ('3.142', '1e-07', '1234567', '0')
+    >>> sig(3.141592653589793, 4), sig(1e-7, 3), sig(1234567.0, 3), sig(-0.0, 3), sig(float("nan"), 3)
+    ('3.142', '1e-07', '1234567', '0', 'NaN')
     """
-    if digits is None or not math.isfinite(v) or v == int(v) and abs(v) < 1e15:
+    if not math.isfinite(v):
+        return "NaN" if v != v else ("inf" if v > 0 else "-inf")
+    if digits is None or v == int(v) and abs(v) < 1e15:
         return fmt_num(v)
     return f"{v:.{digits}g}"
 

@@ -270,7 +270,8 @@ _TABLE = [
               lambda t: f"-{t[0]}", atomic=False, sympy=lambda sp, xs: -xs[0]),
     Primitive("pow", 2, lambda xs: math.pow(xs[0], xs[1]), _pow_partials, _pow_formula, _infix("^"),
               atomic=False, kink=_pow_kink, kink_arg=1,
-              domain="{0} ^ {1} needs {0} > 0 for a fractional exponent, and {0} ≠ 0 for a negative one",
+              domain="a power needs a positive base for a fractional exponent, and a base other than 0 for a "
+                     "negative one",
               ieee=lambda xs: _safe_pow(xs[0], xs[1]), sympy=lambda sp, xs: xs[0] ** xs[1], call="pow"),
     # y = x (a name given to another node) and y = 2 (a name given to a number): operations of their own
     Primitive("id", 1, lambda xs: xs[0], lambda xs, y: [1.0], lambda k, t, out: "1", lambda t: t[0],

@@ -116,16 +116,22 @@ def _short_name(text: str, digits: int = 8) -> str:
     return f"{text[:MAX_NAME - 2 - digits]}…#{digest}"
 
 
+def _number_text(x: float) -> str:
+    """A constant as an expression shows it: the number, or for one out of range (a constant fault's IEEE
+    result, such as 1 / 0) the text it was computed from."""
+    return fmt_num(x) if math.isfinite(x) else f"({_src(x)})"
+
+
 def _text(x) -> str:
     """An operand inside an infix expression: parenthesised unless it prints as one unit."""
     if isinstance(x, float):
-        s = fmt_num(x)
-        return f"({s})" if x < 0 else s
+        s = _number_text(x)
+        return f"({s})" if x < 0 and math.isfinite(x) else s
     return x.text()
 
 
 def _call_text(fname: str, args: list) -> str:
-    return f"{fname}({', '.join(fmt_num(a) if isinstance(a, float) else a.name for a in args)})"
+    return f"{fname}({', '.join(_number_text(a) if isinstance(a, float) else a.name for a in args)})"
 
 
 class _Lower(Transformer):
@@ -153,7 +159,7 @@ class _Lower(Transformer):
         with its position in ``Program.faults`` and the IEEE result stands in: evaluation reports it as it
         reports every other fault (an error, or a warning with ``--ieee``)."""
         prim = PRIMITIVES[op]
-        texts = [_src(a) if prim.atomic or not (" " in _src(a) or _src(a)[:1] == "-") else f"({_src(a)})"
+        texts = [_src(a) if call or prim.atomic or not (" " in _src(a) or _src(a)[:1] == "-") else f"({_src(a)})"
                  for a in args]
         try:
             v = prim.value(args)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any, Iterator, Mapping
 
-from .accumulate import Operations, product, reverse_sweep
+from .accumulate import Operations, reverse_sweep
 from .errors import InputError
 from .evaluate import Linearization, linearize
 from .graph import Graph
@@ -141,11 +141,10 @@ class Path:
 
 
 def path_product(factors: list[float]) -> float:
-    """The product of a path's factors, from its source, with the rule for zeros of
-    :func:`~graphdiff.accumulate.product`: a zero factor makes it 0 whatever the others are."""
+    """The product of a path's factors, multiplied from its source."""
     p = 1.0
     for f in factors:
-        p = product(p, f)
+        p *= f
     return p
 
 
@@ -237,7 +236,7 @@ def path_sums(g: Graph, partials: list[float], sources: list[int], targets: list
                 stack.pop()
                 prods.pop()
                 continue
-            p = product(prods[-1], partials[k])
+            p = prods[-1] * partials[k]
             d = dst[k]
             if is_target[d]:
                 total[d] = total.get(d, 0.0) + p

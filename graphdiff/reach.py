@@ -21,7 +21,7 @@ import math
 import random
 from dataclasses import dataclass
 from itertools import chain
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Sequence
 
 from .graph import Graph
 
@@ -171,19 +171,20 @@ class SweepCount:
         return self.counted == self.sweeps
 
 
-def _traverse(g: Graph, seeds: Iterable[int], n_seeds: int, forward: bool, cap: float,
-              progress: Callable[[int, int], None] | None) -> tuple[int, int, int]:
+Progress = Callable[[int], None]  # called with the number of sweeps counted so far
+
+
+def _traverse(g: Graph, seeds: Iterable[int], forward: bool, cap: float, tick: Progress | None,
+              done: int = 0) -> tuple[int, int, int, int]:
     """One traversal per seed, in the order given, until the work (edges and nodes visited) passes ``cap``:
-    (visits, reached, seeds counted)."""
+    (visits, reached, seeds counted, work)."""
     if forward:
         out = g.outgoing
         start, nbrs = out.start, out.heads
     else:
         start, nbrs = g.edge_start, g.edge_src
     mark = [-1] * len(g)
-    visits = reached = work = 0
-    step = max(1, n_seeds // 100)
-    b = -1
+    visits = reached = work = counted = 0
     for b, s in enumerate(seeds):
         mark[s] = b
         stack = [s]
@@ -198,43 +199,81 @@ def _traverse(g: Graph, seeds: Iterable[int], n_seeds: int, forward: bool, cap: 
                     mark[w] = b
                     reached += 1
                     push(w)
+        counted = b + 1
+        if tick and counted % 1000 == 0:
+            tick(done + counted)
         if work > cap:
-            return visits, reached, b + 1
-        if progress and (b + 1) % step == 0:
-            progress(b + 1, n_seeds)
-    return visits, reached, b + 1
+            break
+    return visits, reached, counted, work
 
 
-def _spread(seeds: list[int]) -> Iterator[int]:
+def _spread(seeds: list[int]) -> list[int]:
     """The seeds in an order that spreads over all of them from the start: every k-th (k about the square root
     of their number), then every k-th from the second, and so on, so that the first of them are a fair,
     systematic sample of all, should a count stop early."""
     k = max(1, math.isqrt(len(seeds)))
-    return chain.from_iterable(seeds[r::k] for r in range(k))
+    return list(chain.from_iterable(seeds[r::k] for r in range(k)))
 
 
-def _bitset_passes(g: Graph, chunks: list[list[int]], forward: bool, cap: float,
-                   progress: Callable[[int, int], None] | None) -> tuple[int, int, int]:
+def _bitset_passes(g: Graph, chunks: list[list[int]], forward: bool, cap: float, tick: Progress | None,
+                   done: int = 0) -> tuple[int, int, int]:
     """Bitset passes over ``chunks`` of seeds until the edges scanned pass ``cap``: (visits, reached, counted)."""
     E, start = g.n_edges, g.edge_start
     visits = reached = counted = scanned = 0
-    for n, c in enumerate(chunks):
+    for c in chunks:
         v, r = reach_counts(g, c, forward)
         visits, reached, counted = visits + v, reached + r, counted + len(c)
         scanned += E - start[c[0] + 1] if forward else start[c[-1] + 1]
-        if progress:
-            progress(n + 1, len(chunks))
+        if tick:
+            tick(done + counted)
         if scanned > cap:
             break
     return visits, reached, counted
+
+
+#: An estimate counts the sweeps of up to this many hubs (the seeds with the most edges, such as a weight
+#: every step uses, whose sweeps can carry most of the additions) exactly, and samples the others.
+HUBS = 8
+
+
+def _estimate(g: Graph, seeds: list[int], forward: bool, budget: float, tick: Progress | None) -> SweepCount:
+    """Within ``budget`` edge steps: the hubs' sweeps counted exactly, a sample of the others (by traversals
+    or by bitset passes over seeds taken at random, whichever counts more sweeps for the work) scaled up."""
+    if forward:
+        start = g.outgoing.start
+        degree = [start[s + 1] - start[s] for s in seeds]
+    else:
+        degree = [g.edge_start[s + 1] - g.edge_start[s] for s in seeds]
+    typical = sorted(degree)[len(degree) // 2]
+    hubs = [s for d, s in sorted(zip(degree, seeds), reverse=True)[:HUBS] if d > 100 * max(typical, 1)]
+    hv, hr, counted_hubs, spent = _traverse(g, hubs, forward, budget / 2, tick) if hubs else (0, 0, 0, 0)
+    hubs = set(hubs[:counted_hubs])
+    others = [s for s in seeds if s not in hubs] if hubs else seeds
+    left = budget - spent
+    # A first look by traversal tells what a sweep costs; bitset passes cost a scan per chunk of seeds.
+    order = _spread(others)
+    v, r, counted, work = _traverse(g, order, forward, left / 4, tick, counted_hubs)
+    chunk = reach_chunk(len(g))
+    E, gs = g.n_edges, g.edge_start
+    pass_cost = E - gs[others[0] + 1] if forward else gs[others[-1] + 1]
+    if counted < len(others) and work / counted > pass_cost / chunk:  # bitsets count more sweeps a step
+        shuffled = random.Random(0).sample(others, len(others))
+        sample = [sorted(shuffled[c:c + chunk]) for c in range(0, len(shuffled), chunk)]
+        v, r, counted = _bitset_passes(g, sample, forward, left - work, tick, counted_hubs)
+    elif counted < len(others):
+        more = _traverse(g, order[counted:], forward, left - work, tick, counted_hubs + counted)
+        v, r, counted = v + more[0], r + more[1], counted + more[2]
+    scale = len(others) / counted
+    return SweepCount(len(seeds), hv + round(v * scale), hr + round(r * scale), counted_hubs + counted)
 
 
 def sweep_counts(g: Graph, seeds: Iterable[int], forward: bool = True, budget: int | None = COUNT_BUDGET,
                  progress: Callable[[int, int], None] | None = None, estimate: bool = True) -> SweepCount:
     """Edges visited and nodes reached by one sweep from each of ``seeds`` (forward: descendants; else
     ancestors), counted exactly by the cheaper of a traversal per seed and bitset passes; when both would
-    take more than ``budget`` edge steps, estimated from the sweeps of a random sample (``budget=None``:
+    take more than ``budget`` edge steps, estimated within that budget (:func:`_estimate`; ``budget=None``:
     always exact), or, with ``estimate=False``, given up (the counts of what was counted, not scaled).
+    ``progress(done, total)`` hears of the sweeps counted, and last of ``(total, total)``.
 
     >>> from graphdiff import loads
     >>> g = loads("input x[1000] = 0.5; y = sum(x)")
@@ -242,32 +281,36 @@ def sweep_counts(g: Graph, seeds: Iterable[int], forward: bool = True, budget: i
     SweepCount(sweeps=1000, visits=1000, reached=1000, counted=1000)
     """
     seeds = sorted(set(seeds))
+    m = len(seeds)
+    tick = (lambda done: progress(min(done, m), m)) if progress else None
+    try:
+        return _count(g, seeds, forward, budget, tick, estimate)
+    finally:
+        if progress:
+            progress(m, m)
+
+
+def _count(g: Graph, seeds: list[int], forward: bool, budget: int | None, tick: Progress | None,
+           estimate: bool) -> SweepCount:
+    m = len(seeds)
     if not seeds:
         return SweepCount(0, 0, 0, 0)
     chunk = reach_chunk(len(g))
     E, start = g.n_edges, g.edge_start
-    chunks = [seeds[c:c + chunk] for c in range(0, len(seeds), chunk)]
+    chunks = [seeds[c:c + chunk] for c in range(0, m, chunk)]
     bitset_cost = sum(E - start[c[0] + 1] if forward else start[c[-1] + 1] for c in chunks)
     limit = float("inf") if budget is None else budget
     if len(chunks) == 1 and bitset_cost <= limit:  # one pass: about what any exact count costs
-        v, r, _ = _bitset_passes(g, chunks, forward, limit, progress)
-        return SweepCount(len(seeds), v, r, len(seeds))
-    # The traversals first, while they cost at most half the bitset passes (or the budget).
-    v, r, counted = _traverse(g, _spread(seeds), len(seeds), forward,
-                              bitset_cost / 2 if bitset_cost <= limit else limit, progress)
-    if counted == len(seeds):
-        return SweepCount(len(seeds), v, r, counted)
+        v, r, _ = _bitset_passes(g, chunks, forward, limit, tick)
+        return SweepCount(m, v, r, m)
+    # The traversals first, while they cost at most half the bitset passes (or a quarter of the budget).
+    v, r, counted, work = _traverse(g, _spread(seeds), forward, bitset_cost / 2 if bitset_cost <= limit
+                                    else limit / 4, tick)
+    if counted == m:
+        return SweepCount(m, v, r, m)
     if bitset_cost <= limit:
-        v, r, _ = _bitset_passes(g, chunks, forward, float("inf"), progress)
-        return SweepCount(len(seeds), v, r, len(seeds))
+        v, r, _ = _bitset_passes(g, chunks, forward, float("inf"), tick)
+        return SweepCount(m, v, r, m)
     if not estimate:
-        return SweepCount(len(seeds), v, r, counted)
-    shuffled = random.Random(0).sample(seeds, len(seeds))  # passes of seeds taken at random
-    sample = [sorted(shuffled[c:c + chunk]) for c in range(0, len(shuffled), chunk)]
-    bv, br, bcounted = _bitset_passes(g, sample, forward, limit, progress)
-    if bcounted > counted:
-        v, r, counted = bv, br, bcounted
-    if progress:
-        progress(1, 1)  # done: clears the progress line
-    scale = len(seeds) / counted
-    return SweepCount(len(seeds), round(v * scale), round(r * scale), counted)
+        return SweepCount(m, v, r, counted)
+    return _estimate(g, seeds, forward, limit - work, tick)

@@ -76,20 +76,27 @@ def _cells(text: str) -> int:
     return cell_len(text)
 
 
+#: A text column keeps at least this many cells while columns are being fitted (its cells fold beyond).
+TEXT_MIN = 16
+
+
 def _widths(t: Table, texts: list[list[str]]) -> list[int]:
-    """The narrowest each column can be: numeric columns never wrap (their widest cell and header), text
-    columns wrap at spaces (their longest word)."""
+    """The narrowest each column should be: numeric columns never wrap (their widest cell and header); text
+    columns wrap at spaces (their longest word, at most :data:`TEXT_MIN` cells: longer words fold)."""
     out = []
     for n, header in enumerate(t.columns):
         column = [row[n] for row in texts] + [header]
         if n in t.numeric:
             out.append(max(_cells(c) for c in column))
         else:
-            out.append(max((_cells(w) for c in column for w in c.split()), default=0))
+            out.append(min(TEXT_MIN, max((_cells(w) for c in column for w in c.split()), default=0)))
     return out
 
 
-def _rich_table(t: Table, texts: list[list[str]], keep: list[int], widths: list[int], styles: list[list[str]]):
+def _rich_table(t: Table, texts: list[list[str]], keep: list[int], widths: list[int], styles: list[list[str]],
+                squeeze: bool):
+    """The rich table of the ``keep`` columns: numbers never wrap (unless ``squeeze``: not even the numbers
+    fit), text folds."""
     from rich import box
     from rich.table import Table as RichTable
     from rich.text import Text
@@ -97,23 +104,27 @@ def _rich_table(t: Table, texts: list[list[str]], keep: list[int], widths: list[
     rt = RichTable(box=box.SIMPLE_HEAD)
     for n in keep:
         numeric = n in t.numeric
-        rt.add_column(t.columns[n], justify="right" if numeric else "left", no_wrap=numeric,
-                      min_width=widths[n], overflow="fold")
+        rt.add_column(t.columns[n], justify="right" if numeric else "left", no_wrap=numeric and not squeeze,
+                      min_width=None if squeeze else widths[n], overflow="fold")
     for row, style in zip(texts, styles):
         rt.add_row(*(Text(row[n], style=style[n]) for n in keep))
     return rt
 
 
-def _fit(t: Table, widths: list[int], width: int) -> list[int]:
-    """The columns to show: every one, unless the terminal is too narrow; then the droppable ones go, in
-    order, until the rest fit (each column takes its width, a cell of padding on each side and one for the
-    rule between columns, as rich's SIMPLE_HEAD box draws them)."""
+def _fit(t: Table, widths: list[int], width: int) -> tuple[list[int], bool]:
+    """The columns to show, and whether even they do not fit: every column, unless the terminal is too
+    narrow; then the droppable ones go, in order, until the rest fit (each column takes its width, a cell of
+    padding on each side and one for the rule between columns, as rich's SIMPLE_HEAD box draws them)."""
     keep = list(range(len(t.columns)))
+
+    def fits() -> bool:
+        return sum(widths[k] + 3 for k in keep) + 1 <= width
+
     for n in t.droppable:
-        if sum(widths[k] + 3 for k in keep) + 1 <= width:
+        if fits():
             break
         keep.remove(n)
-    return keep
+    return keep, not fits()
 
 
 def _rich(report: Report, console, all_rows: bool, digits: int) -> None:
@@ -134,13 +145,13 @@ def _rich(report: Report, console, all_rows: bool, digits: int) -> None:
                 if m:
                     row[n] += " (IEEE)"
         widths = _widths(t, texts)
-        keep = _fit(t, widths, console.width)
+        keep, squeeze = _fit(t, widths, console.width)
         if len(keep) < len(t.columns):
             left_out = ", ".join(t.columns[n] for n in range(len(t.columns)) if n not in keep)
             caption = (f"{caption}; " if caption else "") + (
                 f"not shown at this width: {left_out} (a wider terminal, or --format json|csv, shows them)")
         console.print(Text(t.title, style="bold"))
-        console.print(_rich_table(t, texts, keep, widths, marks))
+        console.print(_rich_table(t, texts, keep, widths, marks, squeeze))
         if caption:
             console.print(Text(caption, style="dim"))
     for note in report.notes:

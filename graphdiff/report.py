@@ -337,10 +337,11 @@ def check_report(r: CheckResult) -> Report:
             notes.append(f"  … and {len(failed_points) - 10:,} more")
     notes.extend(r.failure_messages())
     notes.append("check passed: every method agrees" if r.ok else
-                 f"check failed: {plural(len(r.failures), 'pair')} disagree")
+                 f"check failed: {plural(len(r.failures), 'pair')} {'disagrees' if len(r.failures) == 1 else 'disagree'}")
     first = r.points[0]
     warnings = tuple(first.warnings) + tuple(Diagnostic(d.node, d.line, d.col, "IEEE: " + d.message)
                                              for d in first.faults)
+    droppable = (7, 9, 0, 5, 8, 4) if len(r.points) == 1 else (7, 9, 5, 8, 4)  # "point" tells points apart
     table = Table(f"Derivative check of {r.graph.source}", cols, rows, footer,
-                  numeric=(0, 3, 4, 5, 6, 7, 8, 9, 10), droppable=(7, 9, 0, 5, 8, 4))
+                  numeric=(0, 3, 4, 5, 6, 7, 8, 9, 10), droppable=droppable)
     return Report((table,), r.to_dict, tuple(notes), warnings)

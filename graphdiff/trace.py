@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .accumulate import Sweep, product
+from .accumulate import Sweep
 from .evaluate import Linearization
 from .notation import factor, json_num, partial, sig, total
 from .paths import path_products
@@ -68,7 +68,7 @@ def reverse_steps(lin: Linearization, sweeps: list[Sweep]) -> list[Step]:
             if v == s.seed:
                 continue
             terms = tuple(Term(names[w], (total(o, names[w]), partial(names[w], names[v])), (d[w], part[k]),
-                               product(d[w], part[k])) for k in out.of(v) if (w := g.edge_dst[k]) in d)
+                               d[w] * part[k]) for k in out.of(v) if (w := g.edge_dst[k]) in d)
             steps.append(Step(o, names[v], total(o, names[v]), terms, d[v]))
     return steps
 
@@ -83,7 +83,7 @@ def forward_steps(lin: Linearization, sweeps: list[Sweep]) -> list[Step]:
             if v == s.seed:
                 continue
             terms = tuple(Term(names[u], (partial(names[v], names[u]), total(names[u], x)), (part[k], d[u]),
-                               product(part[k], d[u])) for k in g.in_edges(v) if (u := g.edge_src[k]) in d)
+                               part[k] * d[u]) for k in g.in_edges(v) if (u := g.edge_src[k]) in d)
             steps.append(Step(x, names[v], total(names[v], x), terms, d[v]))
     return steps
 

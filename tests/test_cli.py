@@ -299,7 +299,7 @@ def test_messages_quote_what_was_written():
     r = run("eval", "-e", "y = 1" + "0" * 400 + " * x")
     assert r.exit_code == 2 and "number 10000000000000000000… (401 characters) is too large for a float" in r.stderr
     r = run("eval", "-e", "y = x ^ y2 + 1", "--set", "x=-8", "--set", "y2=0.5")
-    assert "x ^ y2 needs x > 0 for a fractional exponent, and x ≠ 0 for a negative one: x ^ y2 = nan" in r.stderr
+    assert "a power needs a positive base for a fractional exponent, and a base other than 0 for a negative one: x ^ y2 = nan with x = -8, y2 = 0.5" in r.stderr
     r = run("eval", "-e", "y = b - log(-1.5)", "--set", "b=1")
     assert r.exit_code == 1 and "log needs a positive argument: the constant expression log(-1.5) = nan" in r.stderr
     assert "div(" not in run("eval", "-e", "y = 1/0 + x", "--set", "x=1").stderr
@@ -378,4 +378,9 @@ def test_results_by_name_in_python():
     g = graphdiff.loads(BACKPROP)
     r = graphdiff.grad(g, {"a": 2, "b": 1})
     assert r["e", "b"] == 5.0 and r.to_dict()["jacobian"] == {"e": {"a": 2.0, "b": 5.0}}
+    assert r["e"] == {"a": 2.0, "b": 5.0} and r.named_jacobian == {"e": {"a": 2.0, "b": 5.0}}
+    with pytest.raises(KeyError, match="∂b/∂e is not in this Jacobian"):
+        r["b", "e"]
     assert graphdiff.evaluate(g, {"a": 2, "b": 1})["e"] == 6.0
+    v = graphdiff.loads("input x[3]; y = sum(x)")
+    assert graphdiff.evaluate(v, {"x": range(1, 4)})["y"] == graphdiff.evaluate(v, {"x": (1, 2, 3)})["y"] == 6.0

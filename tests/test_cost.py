@@ -205,3 +205,15 @@ def test_a_million_inputs_one_sum_is_counted_exactly_in_linear_time(monkeypatch)
     assert "factor of 1,000,000 in sweeps" in c.sentences()[0]
     c = cost(loads("input x[100000] = 0.5; y = sum(x)"), budget=None)  # --exact
     assert c.exact("forward") and c.forward == graphdiff.Operations(10 ** 5, 10 ** 5, 0)
+
+
+def test_an_estimate_counts_the_hubs_exactly(monkeypatch):
+    """In a chain every step multiplies by the weight w: the one forward sweep from w carries every addition.
+    A random sample would miss it; the estimate counts such hubs exactly and samples the rest."""
+    import importlib
+
+    monkeypatch.setattr(importlib.import_module("graphdiff.reach"), "reach_chunk", lambda n: 128)
+    g = loads(__import__("graphdiff.gen", fromlist=["generate"]).generate("chain", length=2000, seed=1))
+    exact, est = cost(g, budget=None), cost(g, budget=30_000)
+    assert not est.exact("forward")
+    assert est.forward.additions == exact.forward.additions == 1999

@@ -130,8 +130,10 @@ def test_semantic_errors_have_positions(text, line, col, fragment, cls):
 @pytest.mark.parametrize("text,col,message", [
     ("y = log(-1.5) + x", 5, "log needs a positive argument: the constant expression log(-1.5) = nan (node 'y')"),
     ("y = 1 / 0 + x", 5, "division by zero: the constant expression 1 / 0 = inf (node 'y')"),
-    ("y = x + (-8) ^ 0.5", 11, "(-8) ^ 0.5 needs (-8) > 0 for a fractional exponent, and (-8) ≠ 0 for a negative "
-                                "one: the constant expression (-8) ^ 0.5 = nan (node 'y')"),
+    ("y = x + (-8) ^ 0.5", 11, "a power needs a positive base for a fractional exponent, and a base other than 0 "
+                                "for a negative one: the constant expression (-8) ^ 0.5 = nan (node 'y')"),
+    ("y = pow(-8, 1/3) + x", 5, "a power needs a positive base for a fractional exponent, and a base other than 0 "
+                                "for a negative one: the constant expression pow(-8, 1 / 3) = nan (node 'y')"),
     ("y = x + 1e200 * 1e200", 9, "overflow: the constant expression 1e200 * 1e200 = inf (node 'y')"),
 ])
 def test_constant_faults_quote_the_source_and_wait_for_evaluation(text, col, message):

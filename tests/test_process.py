@@ -135,3 +135,35 @@ def test_python_dash_m_graphdiff():
     assert r.returncode == 0 and json.loads(r.stdout)["outputs"] == {"e": 6.0}
     r = subprocess.run([sys.executable, "-m", "graphdiff", "--help"], capture_output=True, text=True, env=ENV)
     assert r.returncode == 0 and r.stdout.startswith("Usage: graphdiff ")
+
+
+def _shown(text: str) -> str:
+    """What a terminal leaves on screen: on each line, what follows its last carriage return."""
+    return "\n".join(line.rsplit("\r", 1)[-1] for line in text.split("\n"))
+
+
+def test_the_progress_line_is_cleared(tmp_path):
+    p = tmp_path / "w.gd"
+    p.write_text(generate("wide", inputs=5001, seed=1), encoding="utf-8")
+    out = _in_terminal(["cost", str(p)], 120)
+    assert "counting:" not in _shown(out.replace("\n", "\r\n").replace("\r\r\n", "\r\n")).replace("\r\n", "\n")
+    assert _shown(out).splitlines()[0].startswith("Cost of the full Jacobian")
+
+
+def test_long_names_fold_and_every_value_stays_at_80_columns(tmp_path):
+    p = tmp_path / "long.gd"
+    p.write_text("input learning_rate_scale = 0.5\ninput hidden_activation_bias = 1.5\n"
+                 "weighted_hidden_activation = learning_rate_scale * sigmoid(hidden_activation_bias)\n")
+    out = _in_terminal(["grad", str(p)], 80)
+    assert all(len(line) <= 80 for line in out.splitlines())
+    assert "0.817574" in out.split() and "0.0745732" in out.split()  # both values, whole
+    assert "not shown at this width" not in out
+
+
+def test_a_failed_write_to_standard_output_is_one_line_and_exit_2():
+    with open("/dev/full", "w") as full:
+        for args in (["eval", str(ROOT / "samples" / "diamond.gd")], ["gen", "wide"],
+                     ["grad", str(ROOT / "samples" / "diamond.gd"), "--format", "json"]):
+            r = subprocess.run([GRAPHDIFF, *args], stdout=full, stderr=subprocess.PIPE, text=True, env=ENV)
+            assert (r.returncode, r.stderr) == (2, "graphdiff: error: cannot write to standard output: No space "
+                                                   "left on device\n"), args

@@ -232,14 +232,18 @@ def test_non_finite_input_values_are_bad_input_as_the_same_literal_is(write):
     r = run("eval", p, "--set", "a=1e400")
     assert (r.exit_code, r.stderr) == (2, "graphdiff: error: --set a=1e400: number 1e400 is too large for a float\n")
     r = run("eval", p, "--set", "a=inf")
-    assert (r.exit_code, r.stderr) == (2, "graphdiff: error: --set a=inf: a value must be a finite number\n")
+    assert (r.exit_code, r.stderr) == (2, "graphdiff: error: value of 'a' is inf: an input value must be a finite "
+                                          "number (--ieee lets NaN and infinities through)\n")
+    r = run("eval", p, "--set", "a=-inf", "--ieee", "--format", "json")  # --ieee lets them through, marked
+    assert r.exit_code == 0 and json.loads(r.stdout)["values"]["b"] == "-Infinity"
+    assert "warning: IEEE: input value: a is -inf" in r.stderr
     r = run("eval", write("y = 1e400 * a\n", "lit.gd"), "--set", "a=1")
     assert r.exit_code == 2 and "number 1e400 is too large for a float" in r.stderr
     j = write('{"a": 1e400}', "big.json")
     r = run("eval", p, "--inputs", j)
     assert (r.exit_code, r.stderr) == (2, f"graphdiff: error: {j}: number 1e400 is too large for a float\n")
     r = run("eval", p, "--inputs", write('{"a": NaN}', "nan.json"))
-    assert r.exit_code == 2 and "NaN is not a number JSON allows" in r.stderr
+    assert r.exit_code == 2 and "value of 'a' is nan: an input value must be a finite number" in r.stderr
 
 
 def test_unknown_option_is_a_usage_error(write):
