@@ -224,7 +224,7 @@ class Context:
         if self.expr is not None:
             if self.file is not None:
                 raise InputError("give a FILE or -e/--expr, not both")
-            return loads(self.expr, "<expr>", self.jobs)
+            return loads(self.expr, "<expr>")
         if self.file is None:
             raise InputError("no program: give a FILE, '-' for standard input, or -e 'c = a + b'")
         if self.file == "-":
@@ -237,8 +237,8 @@ class Context:
             except UnicodeDecodeError as e:
                 raise InputError(f"not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start})",
                                  source="<stdin>") from None
-            return loads(text, "<stdin>", self.jobs)
-        return load(self.file, self.jobs)
+            return loads(text, "<stdin>")
+        return load(self.file)
 
     def values(self) -> dict[str, object]:
         vals = _read_inputs(self._inputs_path)
@@ -265,9 +265,8 @@ class Context:
 _SOURCE = [
     click.argument("file", required=False, type=click.Path(dir_okay=True, allow_dash=True)),
     click.option("-e", "--expr", metavar="TEXT", help="The program inline, e.g. -e 'c = a + b; e = c * 2'."),
-    click.option("--jobs", type=click.IntRange(1, 2, clamp=True), envvar="GRAPHDIFF_JOBS", default=2,
-                 show_default=True, help="Processes that parse a program of a million characters or more (2 "
-                 "needs two CPUs, and more counts as 2; 1 parses in this process). Also GRAPHDIFF_JOBS."),
+    click.option("--jobs", type=int, envvar="GRAPHDIFF_JOBS", default=None, hidden=True,
+                 help="Accepted and ignored (programs are parsed in one process; large ones are cached)."),
 ]
 _VALUES = [
     click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",

@@ -20,7 +20,7 @@ from typing import Iterator, NamedTuple
 from .errors import CycleError, Diagnostic, GraphdiffError, InputError, NameError_, suggest
 from .notation import fmt_num
 from .ops import PRIMITIVES, REDUCTIONS
-from .parse import Definition, Program, Ref, parse_positional
+from .parse import Definition, Program, Ref, parse
 
 
 class Outgoing(NamedTuple):
@@ -181,9 +181,7 @@ class Graph:
 
 def build(program: Program, source: str = "<expr>", text: str | None = None) -> Graph:
     """Resolve names, order the nodes topologically and lay out the edges; the graph returned is read-only.
-
-    Definitions and references are read by position, so plain tuples with their fields in order (what a
-    second parsing process sends, see :func:`graphdiff.parse.parse`) serve as well as the named ones."""
+    Definitions and references are read by position (``d[6]`` is a Definition's kind): the fastest access."""
     defs = program.definitions
     body = [d for d in defs.values() if d[6] != "input"]  # d[6]: kind
     if not body:
@@ -411,21 +409,27 @@ def _lay_edges(g: Graph) -> None:
 
 # ---- loading -------------------------------------------------------------------------------------------------
 
-def loads(text: str, source: str = "<expr>", jobs: int = 1) -> Graph:
-    """Parse and build a graph from program text (``jobs=2``: parse a large text in two processes, see
-    :func:`graphdiff.parse.parse`).
+def normalize(text: str) -> str:
+    """Program text as the parser reads it: no byte order mark, and CRLF and CR line endings as newlines (so
+    columns count visible characters only)."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def loads(text: str, source: str = "<expr>", jobs: int | None = None) -> Graph:
+    """Parse and build a graph from program text (``jobs`` is accepted and ignored, for one release).
 
     >>> g = loads("c = a + b; d = b + 1; e = c * d")
     >>> g.names, g.n_edges
     (['a', 'b', 'c', 'd', 'e'], 5)
     """
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    if "\r" in text:  # CRLF and CR line endings: columns count visible characters only
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = normalize(text)
     try:
         with no_gc():
-            return build(parse_positional(text, jobs), source, text)
+            return build(parse(text), source, text)
     except GraphdiffError as e:
         raise e.locate(source, text)
 
@@ -449,8 +453,9 @@ def no_gc():
             gc.enable()
 
 
-def load(path: str | Path, jobs: int = 1) -> Graph:
-    """Read a program file (UTF-8; a BOM and CRLF line endings are accepted) and build its graph."""
+def read_program(path: str | Path) -> tuple[bytes, str]:
+    """A program file's bytes and its text (UTF-8; a BOM and CRLF line endings are accepted), or bad input
+    saying in one line why it cannot be read."""
     p = Path(path)
     try:
         data = p.read_bytes()
@@ -466,4 +471,10 @@ def load(path: str | Path, jobs: int = 1) -> Graph:
         line = data[:e.start].count(b"\n") + 1
         col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
         raise InputError(f"not UTF-8 text (byte 0x{data[e.start]:02x})", line, col, source=str(p)) from None
-    return loads(text, str(p), jobs)
+    return data, text
+
+
+def load(path: str | Path, jobs: int | None = None) -> Graph:
+    """Read a program file and build its graph (parsing it every time; :func:`graphdiff.cache.load`, which
+    ``graphdiff.load`` is, keeps large files' graphs for next time)."""
+    return loads(read_program(path)[1], str(path))

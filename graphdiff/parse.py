@@ -14,7 +14,6 @@ import math
 import operator
 import os
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -59,8 +58,7 @@ def _shown(text: str, limit: int = 24) -> str:
 
 
 class Ref(NamedTuple):
-    """A use of a named or anonymous node, with where it appears. A tuple: cheap to make, and to send between
-    processes (see :func:`parse`'s ``jobs``)."""
+    """A use of a named or anonymous node, with where it appears (a tuple: cheap to make)."""
 
     name: str
     line: int
@@ -101,9 +99,7 @@ class Definition(NamedTuple):
 class Program:
     """What the parser found, before names are resolved."""
 
-    #: in creation order; after a parse in two processes, the second half's entries are plain tuples with the
-    #: same fields in the same order (and likewise its Refs, uses and outputs)
-    definitions: dict[str, Definition] = field(default_factory=dict)
+    definitions: dict[str, Definition] = field(default_factory=dict)  # in creation order
     outputs: list[Ref] = field(default_factory=list)
     uses: dict[str, Ref] = field(default_factory=dict)  # first use of every referenced name
     faults: list[tuple[str, int, int]] = field(default_factory=list)  # constant expressions out of their domain
@@ -186,7 +182,7 @@ class _Lower(Transformer):
             if len(text) > MAX_NAME:
                 name = _short_name(text)
                 prev = self.p.definitions.get(name)
-                if prev is not None and prev[5] != text:  # two texts with one digest: take more digits
+                if prev is not None and prev.text != text:  # two texts with one digest: take more digits
                     name = _short_name(text, 16)
             self.anon[key] = name
             self.p.definitions[name] = Definition(name, x.op, x.args, x.line, x.col, text, "anon")
@@ -484,212 +480,17 @@ def _end(text: str) -> tuple[int, int]:
     return len(lines), len(lines[-1]) + 1
 
 
-#: Below this many characters a file is parsed in one process even when ``jobs`` allows more (a fork and the
-#: transfer of half a program cost more than they save on small files).
-PARALLEL_MIN_CHARS = 1_000_000
-
-
-def parse(text: str, jobs: int = 1) -> Program:
-    """Parse program text into a :class:`Program`; raises :class:`ParseError` and friends with positions.
-
-    ``jobs=2`` parses a large text (at least :data:`PARALLEL_MIN_CHARS` characters) in two processes:
-    statements never span lines, so the text is cut at a newline near its middle, a forked child parses the
-    second half with the same parser while this process parses the first, and the halves are joined. The
-    result is the Program one process makes (tests compare them); when the halves cannot be joined exactly
-    (an error in the second half, a name assigned in both) or the child cannot be started, the whole text is
-    parsed in one process, so errors are the same too. Needs ``os.fork`` (not on Windows), two cores and no
-    other thread; otherwise one process is used."""
-    program = parse_positional(text, jobs)
-    defs = program.definitions
-    if defs and type(next(reversed(defs.values()))) is tuple:  # joined halves: named tuples for the caller
-        ref = Ref._make
-        for name, d in defs.items():
-            if type(d) is tuple:
-                defs[name] = Definition._make((*d[:2], [ref(a) if type(a) is tuple else a for a in d[2]], *d[3:]))
-        program.uses = {k: ref(r) if type(r) is tuple else r for k, r in program.uses.items()}
-        program.outputs = [ref(r) if type(r) is tuple else r for r in program.outputs]
-    return program
-
-
-def parse_positional(text: str, jobs: int = 1) -> Program:
-    """:func:`parse`, where the second half of a text parsed in two processes stays plain tuples, field by
-    field a Definition or a Ref (:func:`graphdiff.graph.build` reads them by position; making named tuples
-    of half a million definitions costs half a second)."""
-    if jobs > 1 and len(text) >= PARALLEL_MIN_CHARS and can_fork():
-        program = _parse_in_two(text)
-        if program is not None:
-            return program
+def parse(text: str) -> Program:
+    """Parse program text into a :class:`Program`; raises :class:`ParseError` and friends with positions."""
     with _lock:
-        return _parse_locked(_get_parser(), text)
-
-
-def _parse_locked(parser: Lark, text: str) -> Program:
-    _lower.reset()
-    try:
-        return parser.parse(text)
-    except UnexpectedInput as e:
-        raise _parse_error(e, text) from None
-    except VisitError as e:  # pragma: no cover - lark wraps callback errors in some modes
-        if isinstance(e.orig_exc, GraphdiffError):
-            raise e.orig_exc from None
-        raise
-    finally:
         _lower.reset()
-
-
-def can_fork() -> bool:
-    """Whether a second process can parse: fork exists, two CPUs are available (cores this process may run
-    on, and a cgroup CPU quota of at least two where there is one), and no other thread runs (forking a
-    threaded process is unsafe)."""
-    if not hasattr(os, "fork") or threading.active_count() != 1:
-        return False
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    try:
-        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()[:2]
-        if quota != "max" and int(quota) < 2 * int(period):
-            return False
-    except (OSError, ValueError):
-        pass
-    return cores >= 2
-
-
-def _parse_in_two(text: str) -> Program | None:
-    """The two-process parse, or None when it cannot be done or joined (then the caller parses in one)."""
-    import marshal
-    import signal
-
-    with _lock:
-        parser = _get_parser()
-        cut = text.find("\n", int(len(text) * _balance(parser, text)))
-        if cut < 0 or cut == len(text) - 1:
-            return None
-        head = text[:cut + 1]
-        read = write = pid = None
         try:
-            read, write = os.pipe()
-            pid = os.fork()
-        except OSError:  # no process or descriptor to spare: parse in one process
-            for fd in (read, write):
-                if fd is not None:
-                    os.close(fd)
-            return None
-        if pid == 0:  # the child: parse the second half, send it, leave without running any cleanup
-            try:
-                _die_with_parent(signal.SIGKILL)
-                os.close(read)
-                with os.fdopen(write, "wb") as out:
-                    try:
-                        part = _part(parser, text[cut + 1:], head.count("\n"))
-                    except BaseException:
-                        part = None
-                    out.write(marshal.dumps(part))
-            finally:
-                os._exit(0)
-        received = False
-        part = None
-        try:
-            os.close(write)
-            program = _parse_locked(parser, head)  # an error here is the first error of the whole text
-            with os.fdopen(read, "rb") as inp:
-                read = None
-                data = inp.read()  # then loads: marshal.load reads a pipe in tiny pieces
-            part = marshal.loads(data)
-            received = True
-        except (EOFError, ValueError, TypeError, OSError):  # the child died (killed, out of memory)
-            part = None
+            return _get_parser().parse(text)
+        except UnexpectedInput as e:
+            raise _parse_error(e, text) from None
+        except VisitError as e:  # pragma: no cover - lark wraps callback errors in some modes
+            if isinstance(e.orig_exc, GraphdiffError):
+                raise e.orig_exc from None
+            raise
         finally:
-            if read is not None:
-                os.close(read)
-            if not received:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-            try:
-                os.waitpid(pid, 0)
-            except ChildProcessError:  # already reaped (SIGCHLD ignored)
-                pass
-    return _join(program, part) if part is not None else None
-
-
-#: How much more the child's half costs than its share: the child parses a little slower than the parent (its
-#: pages are copied on write) and the parent rebuilds and joins its half afterwards (measured: bench/README.md).
-CHILD_COST = 1.08
-
-
-def _balance(parser: Lark, text: str) -> float:
-    """Where to cut, as a fraction of the text: parse two small samples (about 1 % of the text, at a quarter
-    and at three quarters) and give the child the part that balances the two processes' time. Files whose
-    two halves cost differently a line (declarations first, sums after) are cut nearer their cheap end."""
-    n = len(text)
-    size = max(20_000, n // 200)
-
-    def seconds_a_char(at: int) -> float | None:
-        a = text.find("\n", at) + 1
-        b = text.find("\n", a + size)
-        if a <= 0 or b < 0:
-            return None
-        t = time.perf_counter()
-        try:
-            _parse_locked(parser, text[a:b + 1])
-        except GraphdiffError:
-            return None
-        return (time.perf_counter() - t) / (b + 1 - a)
-
-    head, tail = seconds_a_char(n // 4), seconds_a_char(n * 3 // 4)
-    if not head or not tail:
-        return CHILD_COST / (1 + CHILD_COST)
-    return min(0.65, max(0.35, CHILD_COST * tail / (head + CHILD_COST * tail)))
-
-
-def _die_with_parent(sig: int) -> None:
-    """Linux: have the kernel send ``sig`` to this process when its parent dies (a killed graphdiff leaves no
-    child parsing on)."""
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, sig, 0, 0, 0)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
-def _part(parser: Lark, text: str, offset: int) -> tuple | None:
-    """In the child: the second half's definitions, uses and outputs, with lines counted from the top of
-    the whole text, as plain tuples (``marshal`` sends them in a few milliseconds, where pickling named
-    tuples costs far more: bench/README.md)."""
-    program = _parse_in_child(parser, text)
-    R = Ref
-    defs = program.definitions
-    tail = [(d[0], d[1], [(a[0], a[1] + offset, *a[2:]) if a.__class__ is R else float(a) for a in d[2]],
-             d[3] + offset, d[4], d[5], d[6], None if d[7] is None else float(d[7]), d[8]) for d in defs.values()]
-    uses = [(k, (r[0], r[1] + offset, *r[2:])) for k, r in program.uses.items()]
-    faults = [(m, line + offset, col) for m, line, col in program.faults]
-    return tail, uses, [(r[0], r[1] + offset, *r[2:]) for r in program.outputs], faults
-
-
-def _parse_in_child(parser: Lark, text: str) -> Program:
-    """Parse in the child (no lock: it is alone in its process)."""
-    _lower.reset()
-    return parser.parse(text)
-
-
-def _join(program: Program, part: tuple) -> Program | None:
-    """Append the second half to the first, as one process would have built it, or None when only a parse of
-    the whole text gives the exact result (a name defined in both halves is an error whose message names the
-    earlier line)."""
-    defs = program.definitions
-    tail_defs, tail_uses, tail_outputs, tail_faults = part
-    for d in tail_defs:  # plain tuples, field by field a Definition (graph.build reads them by position)
-        name = d[0]
-        prev = defs.get(name)
-        if prev is None:
-            defs[name] = d
-        elif not (d[6] == "anon" and prev[6] == "anon" and d[5] == prev[5]):  # identical anonymous nodes
-            return None
-    uses = program.uses
-    for name, r in tail_uses:
-        if name not in uses:
-            uses[name] = r
-    program.outputs.extend(tail_outputs)
-    program.faults.extend(tail_faults)
-    return program
+            _lower.reset()
