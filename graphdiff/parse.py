@@ -41,6 +41,8 @@ MAX_VECTOR = 100_000_000
 class Num(float):
     """A constant that remembers where it was written and how (for messages about constant expressions)."""
 
+    __slots__ = ("line", "col", "src")
+
     def at(self, line: int, col: int, src: str | None = None) -> "Num":
         self.line, self.col, self.src = line, col, src
         return self
@@ -49,7 +51,7 @@ class Num(float):
 def _src(x) -> str:
     """A constant as it was written (a folded one as graphdiff prints its expression)."""
     s = getattr(x, "src", None)
-    return s if s is not None else fmt_num(x)
+    return s.rstrip(BLANKS) if s is not None else fmt_num(x)
 
 
 def _shown(text: str, limit: int = 24) -> str:
@@ -69,6 +71,9 @@ class Ref(NamedTuple):
 
     def text(self) -> str:
         return self.name if self.atomic else f"({self.name})"
+
+
+_ref = Ref._make
 
 
 class Pending:
@@ -169,15 +174,20 @@ class _Lower(Transformer):
 
     def _make(self, x):
         """Turn an operand into a float or a Ref, creating the anonymous node for an operation."""
-        if not isinstance(x, Pending):
-            return x
-        if all(isinstance(a, float) for a in x.args):
-            return self._fold(x.op, x.args, x.line, x.col, x.call)
-        key = (x.op, *(a if isinstance(a, float) else a.name for a in x.args))
-        prim = PRIMITIVES[x.op]
+        return self._anon(x) if x.__class__ is Pending else x
+
+    def _anon(self, x: "Pending") -> Ref:
+        """The anonymous node of a pending operation (shared with an identical one), as a Ref. A pending
+        operation always has an operand that is not a constant: those fold at once."""
+        args = x.args
+        key = (x.op, *[a[0] if a.__class__ is Ref else a for a in args])
         name = self.anon.get(key)
         if name is None:
-            text = _call_text(x.call, x.args) if x.call else prim.text([_text(a) for a in x.args])
+            if x.call:
+                text = _call_text(x.call, args)
+            else:
+                text = PRIMITIVES[x.op].text([(a[0] if a[3] else f"({a[0]})") if a.__class__ is Ref else _text(a)
+                                              for a in args])
             name = text
             if len(text) > MAX_NAME:
                 name = _short_name(text)
@@ -185,36 +195,44 @@ class _Lower(Transformer):
                 if prev is not None and prev.text != text:  # two texts with one digest: take more digits
                     name = _short_name(text, 16)
             self.anon[key] = name
-            self.p.definitions[name] = Definition(name, x.op, x.args, x.line, x.col, text, "anon")
-        return Ref(name, x.line, x.col, atomic=bool(x.call))
+            self.p.definitions[name] = Definition(name, x.op, args, x.line, x.col, text, "anon")
+        return Ref(name, x.line, x.col, bool(x.call))
 
     def _binary(self, op: str, c: list, flatten: bool = False):
         left, right = c
-        if left.__class__ is Ref and right.__class__ is Ref:  # the common case, a = b + c
-            return Pending(op, c, left.line, left.col)
-        if isinstance(left, float) and isinstance(right, float):
-            line, col = self._pos(left)
-            return self._fold(op, [left, right], line, col)
-        if flatten and isinstance(left, Pending) and left.op == op and not left.paren and not left.call:
-            left.args.append(self._make(right))
-            return left
-        line, col = self._pos(left)
-        return Pending(op, [self._make(left), self._make(right)], line, col)
+        lc, rc = left.__class__, right.__class__
+        if lc is Ref:
+            if rc is Ref:  # the common case, a = b + c
+                return Pending(op, c, left[1], left[2])
+            return Pending(op, [left, self._anon(right) if rc is Pending else right], left[1], left[2])
+        if lc is Pending:
+            if flatten and left.op == op and not left.paren and not left.call:
+                left.args.append(self._anon(right) if rc is Pending else right)
+                return left
+            return Pending(op, [self._anon(left), self._anon(right) if rc is Pending else right], left.line, left.col)
+        if rc is not Pending and rc is not Ref:  # two constants
+            return self._fold(op, [left, right], left.line, left.col)
+        return Pending(op, [left, self._anon(right) if rc is Pending else right], left.line, left.col)
 
     # -- expressions ------------------------------------------------------------------------------------
     def number(self, c):
         t = c[0]
-        text = t.value.rstrip(BLANKS)
-        v = float(text)
-        if not math.isfinite(v):
-            raise ParseError(f"number {_shown(text)} is too large for a float", t.line, t.column)
-        return Num(v).at(t.line, t.column, text)
+        text = t.value  # with the blanks after it, which float() ignores
+        try:
+            v = Num(text)
+        except ValueError:  # a blank float() does not know (a byte order mark)
+            v = Num(text.rstrip(BLANKS))
+        if v - v != 0:  # inf or nan: not finite
+            raise ParseError(f"number {_shown(text.rstrip(BLANKS))} is too large for a float", t.line, t.column)
+        v.line, v.col, v.src = t.line, t.column, text
+        return v
 
     def var(self, c):
         t = c[0]
         name = t.value.rstrip(BLANKS)
-        ref = Ref(name, t.line, t.column)
-        self.uses.setdefault(name, ref)
+        ref = _ref((name, t.line, t.column, True, None, None))
+        if name not in self.uses:
+            self.uses[name] = ref
         return ref
 
     def item(self, c):
@@ -265,12 +283,10 @@ class _Lower(Transformer):
                              f"got {len(args)}", tok.line, tok.column)
         if prim.arity is None and not args:
             raise NameError_(f"{fname}() needs at least one argument", tok.line, tok.column)
-        if fname in REDUCTIONS and all(isinstance(a, float) for a in args):
-            return self._fold(key, list(args), tok.line, tok.column, fname)
-        p = Pending(key, [self._make(a) for a in args], tok.line, tok.column, call=fname)
-        if all(isinstance(a, float) for a in p.args):
-            return self._fold(key, p.args, tok.line, tok.column, fname)
-        return p
+        made = [self._anon(a) if a.__class__ is Pending else a for a in args]
+        if not any(a.__class__ is Ref for a in made):  # constants only (a whole vector is a Ref): fold
+            return self._fold(key, made, tok.line, tok.column, fname)
+        return Pending(key, made, tok.line, tok.column, call=fname)
 
     # -- statements -------------------------------------------------------------------------------------
     def _define(self, d: Definition, tok: Token) -> None:
