@@ -14,12 +14,13 @@ the command prints, keyed by node names.
 2
 """
 from .accumulate import Operations, Sweep, forward_sweep, gradient, reverse_sweep
+from .cache import load
 from .check import CheckResult, check
 from .cost import Cost, cost
 from .errors import ComputeError, CycleError, Diagnostic, ExitCode, GraphdiffError, InputError, ParseError
 from .evaluate import Linearization, Values, bind, evaluate, linearize
 from .grad import MODES, Gradient, TooMuchWork, grad
-from .graph import Graph, load, loads
+from .graph import Graph, loads
 from .ops import PRIMITIVES, Primitive, register, unregister
 from .paths import (Between, PathCounts, TooManyPaths, between, count_paths, iter_paths, path_counts, path_matrix,
                     path_products, path_sum)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import json
 import math
 import os
@@ -212,14 +213,16 @@ def _write(path: str, data: bytes | str) -> None:
 class Context:
     """What a command gets from the shared options (those it does not take stay at their defaults)."""
 
-    def __init__(self, file=None, expr=None, jobs=1, sets=(), inputs=None, fmt="table", all_rows=False,
-                 digits=None, ieee=False):
-        self.file, self.expr, self.jobs, self.fmt, self.all_rows, self.ieee = file, expr, jobs, fmt, all_rows, ieee
+    def __init__(self, file=None, expr=None, jobs=None, cache=True, sets=(), inputs=None, fmt="table",
+                 all_rows=False, digits=None, ieee=False):
+        self.file, self.expr, self.fmt, self.all_rows, self.ieee = file, expr, fmt, all_rows, ieee
+        self.cache = None if cache else False  # None: the environment decides (GRAPHDIFF_CACHE)
         self.digits = digits
         self._sets, self._inputs_path = sets, inputs
 
     def graph(self):
-        from .graph import load, loads
+        from .cache import load
+        from .graph import loads
 
         if self.expr is not None:
             if self.file is not None:
@@ -238,7 +241,7 @@ class Context:
                 raise InputError(f"not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start})",
                                  source="<stdin>") from None
             return loads(text, "<stdin>")
-        return load(self.file)
+        return load(self.file, cache=self.cache)
 
     def values(self) -> dict[str, object]:
         vals = _read_inputs(self._inputs_path)
@@ -267,6 +270,8 @@ _SOURCE = [
     click.option("-e", "--expr", metavar="TEXT", help="The program inline, e.g. -e 'c = a + b; e = c * 2'."),
     click.option("--jobs", type=int, envvar="GRAPHDIFF_JOBS", default=None, hidden=True,
                  help="Accepted and ignored (programs are parsed in one process; large ones are cached)."),
+    click.option("--cache/--no-cache", default=True, help="Load a large FILE's graph from the cache, and keep it "
+                 "there (default; GRAPHDIFF_CACHE=0 turns it off, GRAPHDIFF_CACHE_DIR moves it)."),
 ]
 _VALUES = [
     click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
@@ -286,7 +291,7 @@ _IEEE = [click.option("--ieee", is_flag=True, help="Let NaN and infinities throu
 _TRACEBACK = [click.option("--traceback", is_flag=True, help="Also show the Python traceback of an error.")]
 #: Every command's Context options, by the groups above.
 _GROUPS = {"source": _SOURCE, "values": _VALUES, "format": _FORMAT, "rows": _ROWS, "ieee": _IEEE}
-_CONTEXT_KEYS = {"file", "expr", "jobs", "sets", "inputs", "fmt", "all_rows", "digits", "ieee"}
+_CONTEXT_KEYS = {"file", "expr", "jobs", "cache", "sets", "inputs", "fmt", "all_rows", "digits", "ieee"}
 
 
 def _apply(fn: Callable, decorators: list[Callable]) -> Callable:
@@ -315,6 +320,9 @@ NUMERIC = ("source", "values", "format", "rows", "ieee")
 class _Group(click.Group):
     def main(self, *args, **kwargs):
         sys.set_int_max_str_digits(0)  # exact path counts of any size
+        # graphdiff's data hold no reference cycles, so reference counting frees them; the cyclic collector
+        # would only walk the million objects of a large graph again and again (a tenth of a warm run).
+        gc.disable()
         try:
             return super().main(*args, **kwargs)
         except BrokenPipeError:

@@ -61,7 +61,7 @@ def bind(g: Graph, values: Mapping[str, object] | None = None, *, ieee: bool = F
             else:
                 given.update(dict.fromkeys(range(start, start + size), _number(name, v, ieee)))
             continue
-        i = g.index.get(name)
+        i = g.find(name)
         if i is None or g.ops[i] != "input":
             what = "a computed node, not an input" if i is not None else "not a node of the program"
             if _many(v) and i is None:
@@ -172,8 +172,9 @@ def _run(g: Graph, inputs, ieee: bool, partials: list[float] | None) -> Values:
     warnings: list[Diagnostic] = []
     faults: list[Diagnostic] = _constant_faults(g, ieee)
     estart, earg, n = g.edge_start, g.edge_arg, t.n
+    get = vals.__getitem__
     for i, p, s in zip(t.body, t.prims, t.slots):
-        xs = [vals[j] for j in s]
+        xs = list(map(get, s))
         try:
             v = p.value(xs)
         except (ValueError, ZeroDivisionError, OverflowError) as exc:
@@ -192,8 +193,11 @@ def _run(g: Graph, inputs, ieee: bool, partials: list[float] | None) -> Values:
             a, b = estart[i], estart[i + 1]
             if a < b:
                 ps = p.partials(xs, v)
-                for k in range(a, b):
-                    partials[k] = ps[earg[k]]
+                if b - a == len(ps):  # every operand a node: the edges are the operands, in order
+                    partials[a:b] = ps
+                else:
+                    for k in range(a, b):
+                        partials[k] = ps[earg[k]]
     del vals[t.n:]
     _check_finite(g, vals, None, ieee, faults)
     return (Linearization(g, vals, warnings, faults, partials) if partials is not None

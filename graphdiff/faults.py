@@ -71,7 +71,7 @@ def linearize_for_derivatives(g: Graph, inputs: Mapping[str, float] | None = Non
     lin = linearize(g, inputs, ieee=True)
     if ieee:
         return lin
-    if not all(math.isfinite(v) for v in lin.values):
+    if not all(map(math.isfinite, lin.values)):
         evaluate(g, inputs)  # raises the first value fault, named with its node and line
         d = lin.faults[0]  # pragma: no cover - evaluate always raises here
         raise ComputeError(d.message, d.line, d.col, source=g.source, node=d.node).locate(g.source, g.text)

@@ -2,6 +2,7 @@
 paths, with the operations each one performs, the faults it meets and, if asked, a trace of every step."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
@@ -94,7 +95,11 @@ class Gradient:
         derivs: dict[str, dict[str, Any]] = {}
         for s in self.sweeps:
             d = s.derivatives
-            derivs[names[s.seed]] = {names[i]: num(d[i]) for i in sorted(d, reverse=self.mode == "reverse")}
+            order = sorted(d, reverse=self.mode == "reverse")
+            values = list(map(d.__getitem__, order))
+            if not all(map(math.isfinite, values)):
+                values = list(map(num, values))
+            derivs[names[s.seed]] = dict(zip(map(names.__getitem__, order), values))
         if self.mode == "paths":
             for o in outs:
                 derivs[names[o]] = {names[i]: num(jac[o][i]) for i in ins}

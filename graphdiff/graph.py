@@ -67,12 +67,12 @@ class Graph:
         self.vectors: dict[str, tuple[int, int]] = {}  # name -> (index of element 0, size)
         self.inputs: list[int] = []
         self.outputs: list[int] = []
-        self.index: dict[str, int] = {}
         self.edge_src: list[int] = []
         self.edge_dst: list[int] = []
         self.edge_arg: list[int] = []
         self.edge_start: list[int] = [0]
         self.faults: list[Diagnostic] = []
+        self.const_nodes: list[int] = []  # the nodes with a constant among their operands, in order
 
     def __setattr__(self, name, value) -> None:
         if self.__dict__.get("_frozen"):
@@ -95,19 +95,38 @@ class Graph:
     def __repr__(self) -> str:
         return f"<Graph {self.source}: {len(self)} nodes, {self.n_edges} edges>"
 
+    def find(self, name: str) -> int | None:
+        """The index of the node named ``name``, or None. Until :attr:`index` is built, a few lookups scan the
+        names (in C) instead of building it."""
+        index = self.__dict__.get("index")
+        if index is not None:
+            return index.get(name)
+        self.__dict__["_lookups"] = looked = self.__dict__.get("_lookups", 0) + 1
+        if looked > 8:
+            return self.index.get(name)
+        try:
+            return self.names.index(name)
+        except ValueError:
+            return None
+
     def node(self, name: str) -> int:
         """The index of a node by name (``c``, ``x[3]``, or an anonymous node's text)."""
-        try:
-            return self.index[name]
-        except KeyError:
+        i = self.find(name)
+        if i is None:
             if name in self.vectors:
                 start, size = self.vectors[name]
                 raise NameError_(f"'{name}' is a vector of {size:,} inputs, not one node: name an element such "
                                  f"as '{name}[0]' (… '{name}[{size - 1}]')") from None
             raise NameError_(f"no node named '{name}' in {self.source}{suggest(name, self.index)}") from None
+        return i
 
     def in_edges(self, i: int) -> range:
         return range(self.edge_start[i], self.edge_start[i + 1])
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        """Node index by name, built on first use (a graph loaded from the cache may never need it)."""
+        return dict(zip(self.names, range(len(self.names))))
 
     @cached_property
     def outgoing(self) -> "Outgoing":
@@ -181,7 +200,10 @@ class Graph:
 
 def build(program: Program, source: str = "<expr>", text: str | None = None) -> Graph:
     """Resolve names, order the nodes topologically and lay out the edges; the graph returned is read-only.
-    Definitions and references are read by position (``d[6]`` is a Definition's kind): the fastest access."""
+    Definitions and references are read by position (``d[6]`` is a Definition's kind): the fastest access.
+
+    The program is used up: its definitions are let go as they become nodes, so that a large program and
+    its graph are not both held whole at once (the peak memory of a million-line file)."""
     defs = program.definitions
     body = [d for d in defs.values() if d[6] != "input"]  # d[6]: kind
     if not body:
@@ -190,8 +212,9 @@ def build(program: Program, source: str = "<expr>", text: str | None = None) -> 
     _lay_inputs(g, _input_order(program), defs)
     n_inputs = len(g.names)
     _lay_body(g, body)
-    used, topological = _resolve_operands(g, body, n_inputs, defs)
-    _choose_outputs(g, program, used, n_inputs, defs)
+    defs.clear()  # the body holds what is left to read
+    used, topological = _resolve_operands(g, body, n_inputs)
+    _choose_outputs(g, program, used, n_inputs)
     if not topological:
         _order(g, n_inputs)
     _lay_edges(g)
@@ -262,29 +285,33 @@ def _lay_body(g: Graph, body: list) -> None:
     g.cols.extend([d[4] for d in body])
     g.texts.extend([d[5] for d in body])
     g.kinds.extend([d[6] for d in body])
-    g.index.update(zip(g.names, range(len(g.names))))
+    g.index = dict(zip(g.names, range(len(g.names))))
 
 
-def _resolve_operands(g: Graph, body: list, n_inputs: int, defs) -> tuple[bytearray, bool]:
+def _resolve_operands(g: Graph, body: list, n_inputs: int) -> tuple[bytearray, bool]:
     """Operands: names -> node indices; whole vectors expand inside reductions. The same pass marks the nodes
-    something uses and tells whether the written order is already topological."""
-    args, get = g.args, g.index.get
+    something uses and tells whether the written order is already topological; it lets each definition go
+    once read (``body`` ends empty)."""
+    args, get, consts = g.args, g.index.get, g.const_nodes
     used = bytearray(len(g.names))
     topological = True
     for pos, d in enumerate(body, n_inputs):
-        t = tuple([get(a[0]) if isinstance(a, tuple) else float(a) for a in d[2]])
+        body[pos - n_inputs] = None
+        t = tuple([get(a) if a.__class__ is str else get(a[0]) if isinstance(a, tuple) else float(a) for a in d[2]])
         if None in t:
-            t = _resolve(d, g.index, g.vectors, defs)
+            t = _resolve(d, g)
         for a in t:
             if a.__class__ is int:
                 used[a] = 1
                 if a >= pos:
                     topological = False
+            elif not consts or consts[-1] != pos:
+                consts.append(pos)
         args.append(t)
     return used, topological
 
 
-def _choose_outputs(g: Graph, program: Program, used: bytearray, n_inputs: int, defs) -> None:
+def _choose_outputs(g: Graph, program: Program, used: bytearray, n_inputs: int) -> None:
     """The declared outputs (a vector stands for its elements), or every computed node that nothing uses."""
     if not program.outputs:
         g.outputs.extend(i for i in range(n_inputs, len(g.names)) if not used[i])
@@ -293,19 +320,22 @@ def _choose_outputs(g: Graph, program: Program, used: bytearray, n_inputs: int, 
         i = g.index.get(ref[0])
         if i is None:
             if ref[0] not in g.vectors:
-                raise _bad_ref(Ref._make(ref), defs, g.vectors, what="output")
+                raise _bad_ref(Ref._make(ref), g.index, g.vectors, what="output")
             start, size = g.vectors[ref[0]]
             g.outputs.extend(range(start, start + size))
         elif i not in g.outputs:
             g.outputs.append(i)
 
 
-def _resolve(d: Definition, index: dict[str, int], vectors, defs) -> tuple:
+def _resolve(d: Definition, g: Graph) -> tuple:
     """Operands of ``d`` that are not plain node names: whole vectors in reductions, or errors."""
     d = Definition._make(d)
+    index, vectors = g.index, g.vectors
     resolved = []
     for a in d.args:
-        if not isinstance(a, tuple):
+        if a.__class__ is str:
+            a = Ref(a, *_use_position(g.text, d.line, d.col, a))
+        elif not isinstance(a, tuple):
             resolved.append(float(a))
             continue
         a = Ref._make(a)
@@ -319,18 +349,32 @@ def _resolve(d: Definition, index: dict[str, int], vectors, defs) -> tuple:
                                  f"{a.name}[0] or a reduction such as sum({a.name})", a.line, a.col)
             resolved.extend(range(start, start + size))
         else:
-            raise _bad_ref(a, defs, vectors)
+            raise _bad_ref(a, index, vectors)
     return tuple(resolved)
 
 
-def _bad_ref(a: Ref, defs: dict[str, Definition], vectors, what: str = "name") -> GraphdiffError:
+def _use_position(text: str | None, line: int, col: int, name: str) -> tuple[int, int]:
+    """Where ``name`` is used in the statement at ``line``:``col`` (its first use after the statement's start;
+    a Definition keeps a node operand by name alone)."""
+    import re
+
+    if text is not None:
+        lines = text.split("\n", line)
+        if len(lines) >= line:
+            m = re.compile(rf"(?<![\w\[]){re.escape(name)}(?![\w\[(])").search(lines[line - 1], col)
+            if m:
+                return line, m.start() + 1
+    return line, col
+
+
+def _bad_ref(a: Ref, known, vectors, what: str = "name") -> GraphdiffError:
     if a.base is not None:
         if a.base in vectors:
             size = vectors[a.base][1]
             return NameError_(f"index out of range: '{a.base}' has {size} element{'s' * (size != 1)} "
                               f"({a.base}[0] … {a.base}[{size - 1}])", a.line, a.col)
         return NameError_(f"'{a.base}' is not a vector; declare it with 'input {a.base}[N]'", a.line, a.col)
-    return NameError_(f"unknown {what} '{a.name}'{suggest(a.name, defs)}", a.line, a.col)
+    return NameError_(f"unknown {what} '{a.name}'{suggest(a.name, known)}", a.line, a.col)
 
 
 def _order(g: Graph, n_inputs: int) -> None:
@@ -365,6 +409,7 @@ def _order(g: Graph, n_inputs: int) -> None:
         setattr(g, attr, [old[i] for i in order])
     g.args = [tuple(new[a] if a.__class__ is int else a for a in args[i]) for i in order]
     g.index = dict(zip(g.names, range(n)))
+    g.const_nodes = sorted(new[i] for i in g.const_nodes)
     g.inputs = [new[i] for i in g.inputs]
     g.outputs = [new[i] for i in g.outputs]
     g.defaults = {new[i]: v for i, v in g.defaults.items()}

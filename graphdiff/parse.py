@@ -76,6 +76,12 @@ class Ref(NamedTuple):
 _ref = Ref._make
 
 
+def _stored(args: list) -> list:
+    """Operands as a Definition keeps them: a node by its name alone (its position is in Program.uses, and a
+    string costs nothing more: names are shared), an element such as x[3] as its Ref, constants as floats."""
+    return [a[0] if a.__class__ is Ref and a[4] is None else a for a in args]
+
+
 class Pending:
     """An operation not yet made into a node (so that ``a + b + c`` can still grow into one sum)."""
 
@@ -91,7 +97,7 @@ class Definition(NamedTuple):
 
     name: str
     op: str
-    args: list  # floats (constants) and Refs
+    args: list  # floats (constants), names (str) of the nodes it uses, and Refs for elements such as x[3]
     line: int
     col: int
     text: str  # the expression as graphdiff prints it
@@ -146,6 +152,11 @@ class _Lower(Transformer):
         self.p = Program()
         self.uses = self.p.uses
         self.anon: dict[tuple, str] = {}
+        self.strings: dict[str, str] = {}
+
+    def _name(self, name: str) -> str:
+        """The one string object of a name (so a million uses of names cost no million strings)."""
+        return self.strings.setdefault(name, name)
 
     # -- helpers ----------------------------------------------------------------------------------------
     def _pos(self, x) -> tuple[int, int]:
@@ -195,7 +206,7 @@ class _Lower(Transformer):
                 if prev is not None and prev.text != text:  # two texts with one digest: take more digits
                     name = _short_name(text, 16)
             self.anon[key] = name
-            self.p.definitions[name] = Definition(name, x.op, args, x.line, x.col, text, "anon")
+            self.p.definitions[name] = Definition(name, x.op, _stored(args), x.line, x.col, text, "anon")
         return Ref(name, x.line, x.col, bool(x.call))
 
     def _binary(self, op: str, c: list, flatten: bool = False):
@@ -229,7 +240,7 @@ class _Lower(Transformer):
 
     def var(self, c):
         t = c[0]
-        name = t.value.rstrip(BLANKS)
+        name = self._name(t.value.rstrip(BLANKS))
         ref = _ref((name, t.line, t.column, True, None, None))
         if name not in self.uses:
             self.uses[name] = ref
@@ -299,18 +310,18 @@ class _Lower(Transformer):
 
     def assign(self, c):
         tok, x = c
-        name, line, col = tok.value.rstrip(BLANKS), tok.line, tok.column
+        name, line, col = self._name(tok.value.rstrip(BLANKS)), tok.line, tok.column
         if x.__class__ is Pending:
             args = x.args
             if x.call:
                 text = _call_text(x.call, args)
             else:
                 text = PRIMITIVES[x.op].text([a.name if a.__class__ is Ref and a.atomic else _text(a) for a in args])
-            d = Definition(name, x.op, args, line, col, text, "named")
+            d = Definition(name, x.op, _stored(args), line, col, text, "named")
         elif isinstance(x, float):
             d = Definition(name, "const", [x], line, col, fmt_num(x), "const")
         else:
-            d = Definition(name, "id", [x], line, col, x.name, "named")
+            d = Definition(name, "id", _stored([x]), line, col, x.name, "named")
         defs = self.p.definitions
         if name in defs:
             self._define(d, tok)  # raises: assigned twice

@@ -28,12 +28,13 @@ def compile_tape(g: Graph) -> Tape:
     n = len(g)
     pool: list[float] = []
     pool_index: dict[float, int] = {}
-    body, prims, slots = [], [], []
-    for i, (op, args) in enumerate(zip(g.ops, g.args)):
-        if op == "input":
-            continue
+    body = [i for i, op in enumerate(g.ops) if op != "input"]  # inputs come first: body[j] = n_inputs + j
+    prims = list(map(PRIMITIVES.__getitem__, map(g.ops.__getitem__, body)))
+    slots = list(map(g.args.__getitem__, body))  # a node's operands are its slots, but for constants
+    first = body[0] if body else 0
+    for i in g.const_nodes:
         s = []
-        for a in args:
+        for a in g.args[i]:
             if a.__class__ is int:
                 s.append(a)
             else:
@@ -42,10 +43,13 @@ def compile_tape(g: Graph) -> Tape:
                     k = pool_index[a] = n + len(pool)
                     pool.append(a)
                 s.append(k)
-        body.append(i)
-        prims.append(PRIMITIVES[op])
-        slots.append(tuple(s))
+        slots[i - first] = tuple(s)
     return Tape(n, pool, body, prims, slots)
+
+
+def remember(g: Graph, t: Tape) -> None:
+    """Keep ``t`` as the tape of ``g`` (the cache, which can lay it out faster, hands it over)."""
+    _TAPES[g] = t
 
 
 def tape_of(g: Graph) -> Tape:

@@ -2,9 +2,14 @@
 from __future__ import annotations
 
 import math
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# The tests' graphs go to a cache of their own, never the user's (tests/test_cache.py points it elsewhere too).
+os.environ["GRAPHDIFF_CACHE_DIR"] = tempfile.mkdtemp(prefix="graphdiff-test-cache-")
 
 import graphdiff
 
