@@ -527,14 +527,16 @@ def cost(ctx: Context, exact: bool) -> None:
     ctx.emit(cost_report(compute(ctx.graph(), progress=_progress("counting"), budget=budget)))
 
 
-_GEN_OPTIONS = {"wide": {"inputs", "vector"}, "fanout": {"outputs"}, "chain": {"length"},
-                "diamonds": {"stages", "width"}, "mlp": {"layers"}}
+_GEN_OPTIONS = {"wide": {"inputs", "vector", "nested"}, "fanout": {"outputs"}, "chain": {"length", "nested"},
+                "diamonds": {"stages", "width", "nested"}, "mlp": {"layers", "nested"}}
 
 
 @main.command(epilog=EXIT_CODES)
 @click.argument("family", type=click.Choice(["wide", "fanout", "chain", "diamonds", "mlp"]))
 @click.option("--inputs", "n_inputs", type=click.IntRange(min=1), help="wide: number of inputs [1000].")
 @click.option("--vector", is_flag=True, help="wide: the compact form 'input x[n] = v; y = sum(x)'.")
+@click.option("--nested", is_flag=True, help="wide, chain, diamonds, mlp: the same graph written as nested "
+              "expressions, several operations a line (h1 = tanh(w * h0 + x0)).")
 @click.option("--outputs", type=click.IntRange(min=1), help="fanout: number of outputs [1000].")
 @click.option("--length", type=click.IntRange(min=1), help="chain: number of steps [1000].")
 @click.option("--stages", type=click.IntRange(min=1), help="diamonds: number of stages [10].")
@@ -545,9 +547,9 @@ _GEN_OPTIONS = {"wide": {"inputs", "vector"}, "fanout": {"outputs"}, "chain": {"
               help="Write to this file instead of stdout.")
 @click.option("--traceback", is_flag=True, help="Also show the Python traceback of an error.")
 @run_safely
-def gen(family: str, n_inputs, vector, outputs, length, stages, width, layers, seed, output) -> None:
-    """Write a generated program of a graph family, one operation per line, with input defaults, so it
-    evaluates and differentiates as it is. In every family the first input is x0 and the last node is y, so
+def gen(family: str, n_inputs, vector, nested, outputs, length, stages, width, layers, seed, output) -> None:
+    """Write a generated program of a graph family, one operation per line (--nested: several), with input
+    defaults, so it evaluates and differentiates as it is. In every family the first input is x0 and the last node is y, so
     --from x0 --to y always works.
 
     \b
@@ -565,11 +567,12 @@ def gen(family: str, n_inputs, vector, outputs, length, stages, width, layers, s
       graphdiff gen chain --length 1000000 -o chain.gd && graphdiff grad chain.gd --wrt x0
       graphdiff gen wide --inputs 1000000 --vector | graphdiff grad -
       graphdiff gen mlp --layers 300,300,30 --seed 1 -o mlp.gd
+      graphdiff gen chain --length 200000 --nested -o nested.gd
     """
     from . import gen as G
 
-    given = {"inputs": n_inputs, "vector": vector or None, "outputs": outputs, "length": length,
-             "stages": stages, "width": width, "layers": layers}
+    given = {"inputs": n_inputs, "vector": vector or None, "nested": nested or None, "outputs": outputs,
+             "length": length, "stages": stages, "width": width, "layers": layers}
     for key, v in given.items():
         if v is not None and key not in _GEN_OPTIONS[family]:
             raise InputError(f"--{key} does not apply to {family} (its options: "

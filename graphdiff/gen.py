@@ -47,12 +47,16 @@ def _num(v: float) -> str:
     return s if "e" not in s else repr(float(s))
 
 
-def wide(inputs: int = 1000, *, vector: bool = False, seed: int = 0) -> Iterator[str]:
+def wide(inputs: int = 1000, *, vector: bool = False, nested: bool = False, seed: int = 0) -> Iterator[str]:
     """``inputs`` inputs summed pairwise into one output ``y``: a tree of ``inputs - 1`` additions, one per
-    line (``2·inputs - 1`` nodes, ``2·(inputs - 1)`` edges); with ``vector=True`` the compact form
-    ``input x[n] = v`` and ``y = sum(x)`` (``inputs + 1`` nodes, ``inputs`` edges)."""
+    line (``2·inputs - 1`` nodes, ``2·(inputs - 1)`` edges); with ``nested=True`` the same tree, three
+    additions a line, ``s = (a + b) + (c + d)``; with ``vector=True`` the compact form ``input x[n] = v`` and
+    ``y = sum(x)`` (``inputs + 1`` nodes, ``inputs`` edges)."""
     _at_least(inputs, 1, "inputs")
     rng = random.Random(seed)
+    if nested and not vector:
+        yield from _wide_nested(inputs, rng)
+        return
     if vector:
         yield f"# wide: {inputs} inputs, one sum"
         yield f"input x[{inputs}] = {_num(rng.uniform(-1, 1))}"
@@ -78,6 +82,31 @@ def wide(inputs: int = 1000, *, vector: bool = False, seed: int = 0) -> Iterator
         level = nxt
 
 
+def _wide_nested(inputs: int, rng: random.Random) -> Iterator[str]:
+    """The pairwise sum tree of :func:`wide`, four leaves a line: ``s = (a + b) + (c + d)``."""
+    yield f"# wide, nested: {inputs} inputs summed pairwise into y, three additions a line"
+    for i in range(inputs):
+        yield f"input x{i} = {_num(rng.uniform(-1, 1))}"
+    level = [f"x{i}" for i in range(inputs)]
+    made = 0
+    while len(level) > 1:
+        nxt = []
+        for j in range(0, len(level), 4):
+            group = level[j:j + 4]
+            if len(group) == 1:
+                nxt.append(group[0])
+                continue
+            made += 1
+            expr = " + ".join(group[:2]) if len(group) < 4 else f"({group[0]} + {group[1]}) + ({group[2]} + {group[3]})"
+            if len(group) == 3:
+                expr = f"({group[0]} + {group[1]}) + {group[2]}"
+            last = len(level) <= 4
+            name = "y" if last else f"s{made}"
+            yield f"{name} = {expr}"
+            nxt.append(name)
+        level = nxt
+
+
 def fanout(outputs: int = 1000, *, seed: int = 0) -> Iterator[str]:
     """One input ``x0`` and ``outputs`` outputs ``y1`` … ``y{m-1}`` and, last, ``y``, each one operation of
     ``x0`` (``outputs + 1`` nodes, ``outputs`` edges)."""
@@ -90,26 +119,33 @@ def fanout(outputs: int = 1000, *, seed: int = 0) -> Iterator[str]:
         yield f"{'y' if i == outputs - 1 else f'y{i + 1}'} = " + forms[i % 4].format(c=_num(rng.uniform(0.1, 2)))
 
 
-def chain(length: int = 1000, *, seed: int = 0, weight: float = 0.5) -> Iterator[str]:
+def chain(length: int = 1000, *, seed: int = 0, weight: float = 0.5, nested: bool = False) -> Iterator[str]:
     """A recurrent chain ``h_t = tanh(w·h_{t-1} + x_{t-1})`` of ``length`` steps, four lines a step (the input
-    ``x_t``, the product, the sum, the tanh; 5 edges). With ``|w| < 1`` the gradient of the last state ``y``
-    with respect to the early inputs vanishes geometrically."""
+    ``x_t``, the product, the sum, the tanh; 5 edges), or with ``nested=True`` two (the input and
+    ``h_t = tanh(w * h_(t-1) + x_(t-1))``, the same nodes). With ``|w| < 1`` the gradient of the last state
+    ``y`` with respect to the early inputs vanishes geometrically."""
     _at_least(length, 1, "length")
     rng = random.Random(seed)
-    yield f"# chain: h_t = tanh(w*h_(t-1) + x_(t-1)) for {length} steps; y is the last state"
+    yield (f"# chain{', nested' if nested else ''}: h_t = tanh(w*h_(t-1) + x_(t-1)) for {length} steps; "
+           "y is the last state")
     yield f"input w = {_num(weight)}"
     yield f"input h0 = {_num(rng.uniform(-1, 1))}"
     for t in range(1, length + 1):
+        h = "y" if t == length else f"h{t}"
         yield f"input x{t - 1} = {_num(rng.uniform(-1, 1))}"
+        if nested:
+            yield f"{h} = tanh(w * h{t - 1} + x{t - 1})"
+            continue
         yield f"a{t} = w * h{t - 1}"
         yield f"b{t} = a{t} + x{t - 1}"
-        yield f"{'y' if t == length else f'h{t}'} = tanh(b{t})"
+        yield f"{h} = tanh(b{t})"
 
 
-def diamonds(stages: int = 10, width: int = 3, *, seed: int = 0) -> Iterator[str]:
+def diamonds(stages: int = 10, width: int = 3, *, seed: int = 0, nested: bool = False) -> Iterator[str]:
     """``stages`` diamonds in a row: ``y → {0.5·y, tanh y, sin y, …} → y' = (1.2/width)·(sum)``, ``width``
     branches each (``width^stages`` paths from ``x0`` to ``y``; ``stages·(width + 2) + 1`` nodes,
-    ``stages·(2·width + 1)`` edges)."""
+    ``stages·(2·width + 1)`` edges); with ``nested=True`` a stage a line,
+    ``y1 = 0.4 * (0.5 * x0 + tanh(x0) + sin(x0))``, the same nodes."""
     _at_least(stages, 1, "stages")
     if not 1 <= width <= len(BRANCHES):
         raise ValueError(f"width must be between 1 and {len(BRANCHES)}, not {width}")
@@ -119,20 +155,28 @@ def diamonds(stages: int = 10, width: int = 3, *, seed: int = 0) -> Iterator[str
     yield f"input x0 = {_num(0.5 if seed == 0 else rng.uniform(-1, 1))}"
     y = "x0"
     for s in range(1, stages + 1):
+        nxt = "y" if s == stages else f"y{s}"
+        if nested:
+            branches = " + ".join(BRANCHES[j].format(y=y) for j in range(width)) if width > 1 else \
+                f"{BRANCHES[0].format(y=y)} + 0"
+            yield f"{nxt} = {scale} * ({branches})"
+            y = nxt
+            continue
         for j in range(width):
             yield f"b{s}_{j} = " + BRANCHES[j].format(y=y)
         if width == 1:
             yield f"s{s} = b{s}_0 + 0"
         else:
             yield f"s{s} = " + " + ".join(f"b{s}_{j}" for j in range(width))
-        y = "y" if s == stages else f"y{s}"
+        y = nxt
         yield f"{y} = {scale} * s{s}"
 
 
-def mlp(layers: Iterable[int] = (30, 30, 3), *, seed: int = 0) -> Iterator[str]:
+def mlp(layers: Iterable[int] = (30, 30, 3), *, seed: int = 0, nested: bool = False) -> Iterator[str]:
     """A dense scalar network: ``layers[0]`` inputs, tanh hidden layers, a linear last layer and a
     squared-error loss ``y`` against fixed targets. Weights and biases are inputs (the gradient is the one
-    training needs); every product, sum and activation is its own line."""
+    training needs); every product, sum and activation is its own line, or with ``nested=True`` a neuron a
+    line, ``h1_0 = tanh(w1_0_0 * x0 + w1_0_1 * x1 + … + c1_0)`` (the same nodes)."""
     sizes = list(layers)
     if len(sizes) < 2 or any(s < 1 for s in sizes):
         raise ValueError("layers needs at least two positive sizes, e.g. 300,300,30")
@@ -150,10 +194,18 @@ def mlp(layers: Iterable[int] = (30, 30, 3), *, seed: int = 0) -> Iterator[str]:
             terms = []
             for i, x in enumerate(prev):
                 yield f"input w{layer}_{j}_{i} = {_num(rng.gauss(0, scale))}"
+                if nested:
+                    terms.append(f"w{layer}_{j}_{i} * {x}")
+                    continue
                 yield f"p{layer}_{j}_{i} = w{layer}_{j}_{i} * {x}"
                 terms.append(f"p{layer}_{j}_{i}")
             yield f"input c{layer}_{j} = {_num(rng.uniform(-0.1, 0.1))}"
             terms.append(f"c{layer}_{j}")
+            if nested:
+                total = " + ".join(terms)
+                yield f"h{layer}_{j} = {total}" if last else f"h{layer}_{j} = tanh({total})"
+                out.append(f"h{layer}_{j}")
+                continue
             yield f"z{layer}_{j} = " + " + ".join(terms)
             if last:
                 out.append(f"z{layer}_{j}")

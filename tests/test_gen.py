@@ -159,3 +159,16 @@ def test_dense_sweep_on_generated_graphs(family):
         heap, dense = reverse_sweep(lin, o), reverse_sweep(lin, o, dense=True)
         assert dense.derivatives == heap.derivatives
         assert (dense.multiplications, dense.additions) == (heap.multiplications, heap.additions)
+
+
+@pytest.mark.parametrize("family,opts", [("wide", {"inputs": 23}), ("chain", {"length": 7}),
+                                         ("diamonds", {"stages": 4, "width": 4}), ("mlp", {"layers": [3, 4, 2]})])
+def test_nested_programs_are_the_same_graphs_in_fewer_lines(family, opts):
+    flat, nested = generate(family, seed=5, **opts), generate(family, seed=5, nested=True, **opts)
+    assert nested.count("\n") < flat.count("\n")
+    f, n = loads(flat), loads(nested)
+    assert (len(f), f.n_edges, len(f.inputs)) == (len(n), n.n_edges, len(n.inputs))
+    assert [f.names[i] for i in f.inputs] == [n.names[i] for i in n.inputs]
+    rf, rn = grad(f, of=["y"]), grad(n, of=["y"])
+    for i in f.inputs:
+        assert rn["y", f.names[i]] == pytest.approx(rf["y", f.names[i]], rel=1e-12, abs=1e-15)
