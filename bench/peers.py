@@ -132,8 +132,9 @@ def read_program(path: str):
                     inputs[name] = value
                 continue
             name, _, rhs = line.partition(" = ")
-            if "(" in rhs and not (rhs.endswith(")") and rhs.count("(") == 1 and " " not in rhs):
-                _lower_nested(name, rhs, ops, vectors)  # a nested line (gen --nested)
+            if "(" in rhs and not (rhs.endswith(")") and rhs.count("(") == 1 and " " not in rhs) or \
+                    len(set(rhs.split(" ")[1::2])) > 1:
+                _lower_nested(name, rhs, ops, vectors)  # a nested line (gen --nested), or a * b + c
             elif rhs.endswith(")"):
                 fname, _, a = rhs[:-1].partition("(")
                 args = [f"{a}[{i}]" for i in range(vectors[a])] if a in vectors else [a]
