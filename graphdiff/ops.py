@@ -86,7 +86,21 @@ def _sign(x: float) -> float:
     return (x > 0) - (x < 0) + 0.0
 
 
+def _extreme(f, xs: Vals) -> float:
+    """min or max, NaN when an operand is NaN whatever the order (Python's min and max are not)."""
+    v = f(xs)
+    return NAN if v == v and any(x != x for x in xs) else v
+
+
+def _sech2(x: float) -> float:
+    """1 / cosh(x)², written as 4e/(1 + e)² with e = exp(-2|x|): no cancellation, no overflow."""
+    e = math.exp(-2.0 * abs(x))
+    return 4.0 * e / ((1.0 + e) * (1.0 + e))
+
+
 def _extreme_partials(xs: Vals, y: float) -> list[float]:
+    if y != y:  # a NaN operand: no partial has a value
+        return [NAN] * len(xs)
     ties = [i for i, x in enumerate(xs) if x == y]
     share = 1.0 / len(ties) if ties else 0.0
     out = [0.0] * len(xs)
@@ -261,9 +275,10 @@ _TABLE = [
               lambda k, t, out: "1" if k == 0 else "-1", _infix("-"), atomic=False,
               sympy=lambda sp, xs: xs[0] - xs[1]),
     _MUL,
+    # ∂(a/b)/∂b = -(a/b)/b, from the node's value: -a/b² would overflow or underflow in b² where it is not
     Primitive("div", 2, lambda xs: xs[0] / xs[1],
-              lambda xs, y: [_safe_div(1.0, xs[1]), _safe_div(-xs[0], xs[1] * xs[1])],
-              lambda k, t, out: f"1 / {t[1]}" if k == 0 else f"-{t[0]} / {t[1]} ^ 2",
+              lambda xs, y: [_safe_div(1.0, xs[1]), _safe_div(-y, xs[1])],
+              lambda k, t, out: f"1 / {t[1]}" if k == 0 else f"-{atom(out)} / {t[1]}",
               _infix("/"), atomic=False, domain="division by zero", ieee=lambda xs: _safe_div(xs[0], xs[1]),
               sympy=lambda sp, xs: xs[0] / xs[1]),
     Primitive("neg", 1, lambda xs: -xs[0], lambda xs, y: [-1.0], lambda k, t, out: "-1",
@@ -287,8 +302,9 @@ _TABLE = [
            domain="log needs a positive argument", ieee=lambda xs: _safe_log(xs[0])),
     _unary("sqrt", math.sqrt, lambda x, y: _safe_div(0.5, y), "1 / (2 * sqrt({x}))", _sp_unary("sqrt"),
            domain="sqrt needs a non-negative argument", ieee=lambda xs: NAN),
-    _unary("tanh", math.tanh, lambda x, y: 1.0 - y * y, "1 - tanh({x}) ^ 2", _sp_unary("tanh")),
-    _unary("sigmoid", _sigmoid, lambda x, y: y * (1.0 - y), "sigmoid({x}) * (1 - sigmoid({x}))",
+    # 1 - tanh² and s·(1 - s) cancel to 0 far from 0; these forms keep every digit (to the subnormals)
+    _unary("tanh", math.tanh, lambda x, y: _sech2(x), "1 / cosh({x}) ^ 2", _sp_unary("tanh")),
+    _unary("sigmoid", _sigmoid, lambda x, y: _sigmoid(x) * _sigmoid(-x), "sigmoid({x}) * sigmoid(-{x})",
            lambda sp, x: 1 / (1 + sp.exp(-x))),
     # Non-smooth: SymPy is exact away from their kinks; at a kink the check does not judge SymPy.
     _unary("relu", lambda x: x if x > 0 else 0.0, lambda x, y: 1.0 if x > 0 else 0.0, "step({x})",
@@ -304,22 +320,24 @@ _TABLE = [
     _unary("log1p", math.log1p, lambda x, y: _safe_div(1.0, 1.0 + x), "1 / (1 + {x})",
            lambda sp, x: sp.log(1 + x), domain="log1p needs an argument above -1",
            ieee=lambda xs: _safe_log(1.0 + xs[0])),
-    _unary("expm1", math.expm1, lambda x, y: y + 1.0, "exp({x})", lambda sp, x: sp.exp(x) - 1,
+    _unary("expm1", math.expm1, lambda x, y: math.exp(x), "exp({x})", lambda sp, x: sp.exp(x) - 1,
            domain="overflow", ieee=lambda xs: INF),
     _unary("sinh", math.sinh, lambda x, y: math.cosh(x), "cosh({x})", _sp_unary("sinh"), domain="overflow",
            ieee=lambda xs: math.copysign(INF, xs[0])),
     _unary("cosh", math.cosh, lambda x, y: math.sinh(x), "sinh({x})", _sp_unary("cosh"), domain="overflow",
            ieee=lambda xs: INF),
-    _unary("asin", math.asin, lambda x, y: _safe_div(1.0, math.sqrt(max(0.0, 1 - x * x))) if abs(x) <= 1 else NAN,
-           "1 / sqrt(1 - {x} ^ 2)", _sp_unary("asin"), domain="asin needs an argument in [-1, 1]",
+    _unary("asin", math.asin, lambda x, y: _safe_div(1.0, math.sqrt((1 - x) * (1 + x))) if abs(x) <= 1 else NAN,
+           "1 / sqrt((1 - {x}) * (1 + {x}))", _sp_unary("asin"), domain="asin needs an argument in [-1, 1]",
            ieee=lambda xs: NAN),
     _unary("acos", math.acos,
-           lambda x, y: _safe_div(-1.0, math.sqrt(max(0.0, 1 - x * x))) if abs(x) <= 1 else NAN,
-           "-1 / sqrt(1 - {x} ^ 2)", _sp_unary("acos"), domain="acos needs an argument in [-1, 1]",
+           lambda x, y: _safe_div(-1.0, math.sqrt((1 - x) * (1 + x))) if abs(x) <= 1 else NAN,
+           "-1 / sqrt((1 - {x}) * (1 + {x}))", _sp_unary("acos"), domain="acos needs an argument in [-1, 1]",
            ieee=lambda xs: NAN),
     _unary("atan", math.atan, lambda x, y: 1.0 / (1.0 + x * x), "1 / (1 + {x} ^ 2)", _sp_unary("atan")),
-    _nary("min", min, _extreme_partials, _extreme_formula("-"), _sp_nary("Min"), kink=_tie("min")),
-    _nary("max", max, _extreme_partials, _extreme_formula("+"), _sp_nary("Max"), kink=_tie("max")),
+    _nary("min", lambda xs: _extreme(min, xs), _extreme_partials, _extreme_formula("-"), _sp_nary("Min"),
+          kink=_tie("min")),
+    _nary("max", lambda xs: _extreme(max, xs), _extreme_partials, _extreme_formula("+"), _sp_nary("Max"),
+          kink=_tie("max")),
     _nary("sum", sum, _ADD.partials, _ADD.formula, _sp_nary("Add")),
     _nary("prod", math.prod, _MUL.partials, _MUL.formula, _sp_nary("Mul")),
     _nary("mean", lambda xs: sum(xs) / len(xs), lambda xs, y: [1.0 / len(xs)] * len(xs),
