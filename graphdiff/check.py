@@ -47,6 +47,7 @@ from typing import Any, Mapping
 from .accumulate import forward_visits
 from .errors import ComputeError, Diagnostic, GraphdiffError
 from .evaluate import bind, evaluate
+from .extended import settle
 from .faults import linearize_for_derivatives
 from .grad import Kept, forward_mode, grad
 from .graph import Graph
@@ -383,6 +384,7 @@ def _exact_methods(g: Graph, point: dict[str, float], outs: list[int], ins: list
     fwd: dict[int, dict[int, float]] = {o: {} for o in outs}
     if "forward" in methods and opts["forward_left"] >= 0:
         fwd, ops, done = forward_mode(lin, outs, ins, Kept(0, outs), opts["forward_left"], stop=True)
+        settle(lin, fwd)  # the rule for NaN and inf, as grad applies it
         opts["forward_left"] -= ops.multiplications
         if opts["forward_left"] < 0:  # the bound is passed: no forward mode for the pairs left
             opts["skipped"]["forward"] = (
@@ -450,6 +452,10 @@ def _check_point(g: Graph, index: int, values: dict[int, float], outs: list[int]
             if "paths" in methods:
                 count = opts["path_counts"][o][i]
                 vals["paths"] = path_sum(g, lin.partials, i, o).total if count <= opts["max_paths"] else None
+                if vals["paths"] is not None and not math.isfinite(vals["paths"]):
+                    settled = {o: {i: vals["paths"]}}
+                    settle(lin, settled)
+                    vals["paths"] = settled[o][i]
             if "fd" in methods:
                 r = fd[i][n_o]
                 vals["fd"], fd_err = (None, None) if r is None else r

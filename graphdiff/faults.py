@@ -125,8 +125,7 @@ def derivative_fault(lin: Linearization, output: int, input: int, *, value: floa
     names = g.names
     what = f"{partial(names[output], names[input])} is {_kind(value)}"
     if entry is None:
-        return DerivativeFault(output, input, value, output, None, [output],
-                               f"{what}: no single edge introduces it (the contributions cancel to NaN)")
+        return _cancelling(lin, output, input, value, what, reach, adj, desc)
     s, d = src[entry], dst[entry]
     path = _path_to(g, d, output, reach)
     p = part[entry]
@@ -139,10 +138,37 @@ def derivative_fault(lin: Linearization, output: int, input: int, *, value: floa
             why += f" ({g.texts[d]} is not differentiable there)"
         else:
             why += f" (its value {g.texts[d]} = {_kind(vals[d])})"
+        if adj[d] == 0:
+            why += f", times {partial(names[output], names[d])} = 0: 0 · {_kind(p)} has no value"
     msg = f"{what}: it enters at node '{names[d]}' (line {g.lines[d]}), {why}"
     msg += f", and reaches the output through {path_text(g, path)}" if len(path) > 1 else \
         ", which is the output itself"
     return DerivativeFault(output, input, value, d, entry, path, msg)
+
+
+def _cancelling(lin: Linearization, output: int, input: int, value: float, what: str, reach, adj, desc
+                ) -> DerivativeFault:
+    """A non-finite derivative no single edge brings in: the node where infinite contributions of opposite
+    signs meet (inf - inf has no value), or, when reverse mode's own numbers are finite (the fault is in
+    another mode's order of products), that float64 overflowed on the way and no recomputation settled it."""
+    g = lin.graph
+    names, part, out = g.names, lin.partials, g.outgoing
+    for v in range(output - 1, input - 1, -1):
+        if not (reach[v] and desc[v]) or adj[v] == adj[v]:
+            continue
+        terms = [(g.edge_dst[k], adj[g.edge_dst[k]] * part[k]) for k in out.of(v) if reach[g.edge_dst[k]]]
+        if all(t == t for _, t in terms):  # each contribution has a value, their sum has none
+            pos = next((w for w, t in terms if t == math.inf), None)
+            neg = next((w for w, t in terms if t == -math.inf), None)
+            how = (f"through {names[pos]} and -inf through {names[neg]}" if pos is not None and neg is not None
+                   else "from its uses")
+            path = _path_to(g, v, output, reach)
+            msg = (f"{what}: it arises at node '{names[v]}' (line {g.lines[v]}), where {partial(names[output], names[v])} "
+                   f"sums +inf {how}: inf - inf has no value")
+            return DerivativeFault(output, input, value, v, None, path, msg)
+    return DerivativeFault(output, input, value, output, None, [output],
+                           f"{what}: float64 overflowed on the way, and the same derivative recomputed with an "
+                           f"unbounded exponent has no value either (or could not be recomputed)")
 
 
 def derivative_faults(lin: Linearization, jacobian: Mapping[int, Mapping[int, float]],

@@ -9,6 +9,7 @@ from typing import Any, Callable, Mapping, Sequence
 from .accumulate import Operations, Sweep, dense_is_cheap, forward_sweep, reverse_sweep
 from .errors import InputError
 from .evaluate import Linearization
+from .extended import settle
 from .faults import DerivativeFault, derivative_faults, linearize_for_derivatives
 from .graph import Graph
 from .notation import json_num as num
@@ -269,6 +270,7 @@ def grad(g: Graph, inputs: Mapping[str, float] | None = None, *, mode: str = "re
         jac, ops, _ = forward_mode(lin, outs, ins, kept, max_work, progress)
     else:
         jac, ops, counts = paths_mode(lin, outs, ins, max_paths)
+    lin.warnings.extend(settle(lin, jac, kept.sweeps))  # NaN or inf in float64: recomputed (extended.py)
     faults = derivative_faults(lin, jac)
     if faults and not ieee:
         raise faults[0].error(g)

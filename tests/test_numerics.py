@@ -119,3 +119,36 @@ def test_nan_propagates_through_min_and_max_whatever_the_order(name):
     for xs in ([math.nan, 2.0], [2.0, math.nan], [1.0, math.nan, 3.0]):
         assert math.isnan(p.value(xs)), xs
         assert all(math.isnan(d) for d in p.partials(xs, p.value(xs))), xs
+
+
+def test_modes_agree_when_the_answer_is_finite():
+    """Issue 15's case: forward mode multiplies an overflowing tangent by an underflowed sigmoid′ (0·inf); the
+    rule recomputes that derivative with an unbounded exponent, so every mode answers 0 and says so."""
+    from graphdiff import check, grad, loads
+
+    g = loads("y = sigmoid(x - v^2 * cosh(x))")
+    at = {"x": -710.4, "v": 0.579}
+    for mode in ("reverse", "forward", "paths"):
+        r = grad(g, at, mode=mode)
+        assert r["y", "v"] == 0.0 and r["y", "x"] == 0.0, mode
+        if mode != "reverse":  # reverse mode meets no overflow
+            assert any("recomputed with an unbounded exponent, it is 0" in w.message for w in r.lin.warnings)
+    assert check(g, at).ok
+
+
+@pytest.mark.parametrize("text", ["z = sqrt(x); y = z * z", "r = sqrt(x); y = r - r"])
+def test_a_true_zero_times_infinity_stays_a_fault_with_its_cause(text):
+    from graphdiff import ComputeError, grad, loads
+
+    for mode in ("reverse", "forward", "paths"):
+        with pytest.raises(ComputeError, match=r"∂y/∂x is NaN: it enters at node '(z|r)'.*sqrt\(x\) is not "
+                                               r"differentiable there"):
+            grad(loads(text), {"x": 0.0}, mode=mode)
+
+
+def test_recomputation_is_exact_where_float64_overflows_on_the_way():
+    from graphdiff import extended, linearize, loads
+
+    g = loads("u = v * 1e200; w = u * 1e200; y = w * 1e-300")  # ∂y/∂v = 1e100, and 1e400 on the way
+    lin = linearize(g, {"v": 1e-200})
+    assert float(extended.recompute(lin, g.node("y"), g.node("v"))) == pytest.approx(1e100, rel=1e-15)
