@@ -124,17 +124,65 @@ def _partial(mp, form, xs, float_partial: float, kinked: bool):
     return mp.inf if float_partial == math.inf else (-mp.inf if float_partial == -math.inf else None)
 
 
+TINY = 2.2250738585072014e-308  # the smallest normal double
+
+
+def _underflows(lin: Linearization) -> list[int]:
+    """Edges whose partial is zero or subnormal although its primitive is smooth: a factor float64 may have
+    rounded to (nearly) nothing on the way, such as atan′(1e165) = 4e-331."""
+    g = lin.graph
+    out = []
+    for k, p in enumerate(lin.partials):
+        if -TINY < p < TINY and PRIMITIVES[g.ops[g.edge_dst[k]]].kink is None:
+            out.append(k)
+    return out
+
+
+def _suspect(g, o: int, i: int, edges: list[int]) -> bool:
+    """Whether an edge of ``edges`` lies on a path from ``i`` to ``o``."""
+    if not edges:
+        return False
+    behind, ahead = ancestors(g, o), descendants(g, i, o)
+    return any(ahead[g.edge_src[k]] and behind[g.edge_dst[k]] for k in edges)
+
+
+def _gradual(g, jacobian: dict, sweeps) -> set[tuple[int, int]]:
+    """Entries whose sweep went through a subnormal derivative (a product that lost bits to gradual underflow
+    on the way, though the entry itself is an ordinary number): (output, input) pairs."""
+    out: set[tuple[int, int]] = set()
+    for s in sweeps:
+        low = [v for v, d in s.derivatives.items() if d and -TINY < d < TINY]
+        if not low:
+            continue
+        if s.seed in jacobian:  # a reverse sweep from an output: the inputs behind the low nodes
+            behind = ancestors(g, low)
+            out.update((s.seed, i) for i in jacobian[s.seed] if behind[i])
+        else:  # a forward sweep from an input: the outputs ahead of them
+            ahead = descendants(g, low)
+            out.update((o, s.seed) for o in jacobian if ahead[o])
+    return out
+
+
 def settle(lin: Linearization, jacobian: dict[int, dict[int, float]], sweeps=()) -> list[Diagnostic]:
-    """Apply the rule to every NaN or infinite entry of ``jacobian`` (``{output: {input: value}}``, changed in
-    place, and the same entry of the ``sweeps`` that computed it): recompute it, and where the answer is finite
-    take it, with a warning each."""
+    """Apply the rule to every entry of ``jacobian`` (``{output: {input: value}}``, changed in place, and the
+    same entry of the ``sweeps`` that computed it) that float64 could not carry: NaN or infinite; zero or
+    subnormal with an underflowed partial on the way; or reached through a subnormal derivative. Recompute
+    it, and where the answer is finite take it, with a warning where it changed beyond rounding."""
     g = lin.graph
     names, out = g.names, []
     done = 0
+    under: list[int] | None = None
+    small = len(g) <= MAX_NODES  # the checks below cost passes over the graph: only where recomputing can
+    lossy = _gradual(g, jacobian, sweeps) if small else set()
     for o, row in jacobian.items():
         for i, v in row.items():
-            if math.isfinite(v):
-                continue
+            if math.isfinite(v) and (o, i) not in lossy:
+                if abs(v) >= TINY or not small:
+                    continue
+                if under is None:
+                    under = _underflows(lin)
+                if not _suspect(g, o, i, under):
+                    continue
             done += 1
             if done > MAX_ENTRIES:
                 return out
@@ -142,12 +190,17 @@ def settle(lin: Linearization, jacobian: dict[int, dict[int, float]], sweeps=())
             if exact is None or not _finite(_mp(), exact):
                 continue
             new = float(exact)
+            if new == v:
+                continue
             row[i] = new
             for s in sweeps:
                 if s.seed in (o, i) and (i if s.seed == o else o) in s.derivatives:
                     s.derivatives[i if s.seed == o else o] = new
+            if math.isfinite(v) and abs(new - v) <= 16 * 2.220446049250313e-16 * abs(new):
+                continue  # only rounding: no warning
+            why = "underflowed" if math.isfinite(v) else "overflowed or underflowed"
             out.append(Diagnostic(names[o], g.lines[o], g.cols[o],
                                   f"{partial(names[o], names[i])} is {'NaN' if v != v else fmt_num(v)} in float64, "
-                                  f"which overflowed or underflowed on the way; recomputed with an unbounded "
-                                  f"exponent, it is {fmt_num(new)}"))
+                                  f"which {why} on the way; recomputed with an unbounded exponent, it is "
+                                  f"{fmt_num(new)}"))
     return out

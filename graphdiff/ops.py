@@ -264,7 +264,8 @@ def _sp_unary(attr: str) -> Callable[[Any, Any], Any]:
     return lambda sp, x: getattr(sp, attr)(x)
 
 
-_ADD = Primitive("add", None, sum, lambda xs, y: [1.0] * len(xs),
+# Sums are correctly rounded (math.fsum): a + b + c is one node, and its value must not depend on the order
+_ADD = Primitive("add", None, math.fsum, lambda xs, y: [1.0] * len(xs),
                  lambda k, t, out: "1", _infix("+"), atomic=False, sympy=_sp_nary("Add"))
 _MUL = Primitive("mul", None, math.prod, lambda xs, y: _products_of_others(xs),
                  lambda k, t, out: _others(t, k), _infix("*"), atomic=False, sympy=_sp_nary("Mul"))
@@ -338,9 +339,9 @@ _TABLE = [
           kink=_tie("min")),
     _nary("max", lambda xs: _extreme(max, xs), _extreme_partials, _extreme_formula("+"), _sp_nary("Max"),
           kink=_tie("max")),
-    _nary("sum", sum, _ADD.partials, _ADD.formula, _sp_nary("Add")),
+    _nary("sum", math.fsum, _ADD.partials, _ADD.formula, _sp_nary("Add")),
     _nary("prod", math.prod, _MUL.partials, _MUL.formula, _sp_nary("Mul")),
-    _nary("mean", lambda xs: sum(xs) / len(xs), lambda xs, y: [1.0 / len(xs)] * len(xs),
+    _nary("mean", lambda xs: math.fsum(xs) / len(xs), lambda xs, y: [1.0 / len(xs)] * len(xs),
           lambda k, t, out: f"1 / {len(t)}", lambda sp, xs: sp.Add(*xs) / len(xs)),
 ]
 
