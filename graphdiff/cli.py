@@ -351,6 +351,8 @@ def main() -> None:
       graphdiff grad samples/backprop.gd --mode reverse
       graphdiff paths samples/diamond.gd --from x --to z
       graphdiff cost -e 'input x[1000000] = 0.5; y = sum(x)'
+      graphdiff derive samples/backprop.gd --mode adjoint --of e | graphdiff eval -
+      graphdiff hessian samples/neuron.gd
     """
 
 
@@ -618,8 +620,13 @@ def gen(family: str, n_inputs, vector, nested, outputs, length, stages, width, l
               help="Random points are x + spread * max(1, |x|) * U(-1, 1).")
 @click.option("--symbolic/--no-symbolic", default=True, show_default=True,
               help="Compare with SymPy's derivative (when SymPy is installed and the graph is small).")
+@click.option("--order", type=click.IntRange(1, 2), default=1, show_default=True,
+              help="2: check the Hessian (forward over reverse) against SymPy and finite differences of the gradient.")
+@click.option("--of", "of", metavar="OUTPUT", help="--order 2: the output whose Hessian is checked (default: the only one).")
+@click.option("--wrt", multiple=True, metavar="INPUT", help="--order 2: the inputs (repeatable; default: all).")
 @run_safely
-def check(ctx: Context, rtol, atol, fd_rtol, fd_atol, max_paths, points, seed, spread, symbolic) -> None:
+def check(ctx: Context, rtol, atol, fd_rtol, fd_atol, max_paths, points, seed, spread, symbolic, order, of,
+          wrt) -> None:
     """Cross-check every derivative: reverse mode against forward mode, the sum over paths, central finite
     differences (Richardson-extrapolated, with an error estimate) and SymPy. Exits 1, naming the pair, when
     any two disagree beyond the tolerances.
@@ -635,11 +642,28 @@ def check(ctx: Context, rtol, atol, fd_rtol, fd_atol, max_paths, points, seed, s
       graphdiff check samples/neuron.gd
       graphdiff check samples/vector.gd --points 100 --seed 1
       graphdiff check samples/rnn.gd --format json | jq .ok
+      graphdiff check samples/neuron.gd --order 2
     """
     from .check import check as compute
     from .report import check_report
 
     g = ctx.graph()
+    if order == 2:
+        from .hessian import check_hessian
+        from .report import hessian_check_report
+
+        if points:
+            raise InputError("--points applies to --order 1 only")
+        h = check_hessian(g, ctx.values(), of=of, wrt=wrt or None, symbolic=symbolic, ieee=ctx.ieee,
+                          rtol=rtol, atol=atol, fd_rtol=max(fd_rtol, 1e-4), fd_atol=max(fd_atol, 1e-6))
+        ctx.emit(hessian_check_report(h))
+        if not h.ok:
+            for msg in h.failure_messages(limit=5):
+                sys.stderr.write(f"{g.source}: error: check failed: {msg}\n")
+            sys.exit(int(ExitCode.COMPUTE))
+        return
+    if of or wrt:
+        raise InputError("--of and --wrt apply to --order 2 (the first-order check takes every pair)")
     r = compute(g, ctx.values(), points=points, seed=seed, spread=spread, rtol=rtol, atol=atol,
                 fd_rtol=fd_rtol, fd_atol=fd_atol, max_paths=max_paths, symbolic=symbolic, ieee=ctx.ieee)
     ctx.emit(check_report(r))
@@ -647,6 +671,89 @@ def check(ctx: Context, rtol, atol, fd_rtol, fd_atol, max_paths, points, seed, s
         for msg in r.failure_messages(limit=5):
             sys.stderr.write(f"{g.source}: error: check failed: {msg}\n")
         sys.exit(int(ExitCode.COMPUTE))
+
+
+@main.command(epilog=EXIT_CODES)
+@options("source", "values")
+@click.option("--mode", type=click.Choice(["tangent", "adjoint"]), default="adjoint", show_default=True,
+              help="tangent: forward mode, one sweep per --wrt input; adjoint: reverse mode, one sweep per --of output.")
+@click.option("--of", "of", multiple=True, metavar="OUTPUT", help="Differentiate this output (repeatable; default: all).")
+@click.option("--wrt", multiple=True, metavar="INPUT", help="With respect to this input (repeatable; default: all).")
+@click.option("--to", "target", type=click.Choice(["graphdiff", "python"]), default="graphdiff", show_default=True,
+              help="graphdiff: a program every command reads; python: a module with evaluate(inputs) -> dict, only math.")
+@click.option("-o", "--output", metavar="FILE", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Write to FILE instead of standard output.")
+@run_safely
+def derive(ctx: Context, mode: str, of, wrt, target: str, output) -> None:
+    """Write the derivative program: the original statements, then forward mode (tangent) or reverse mode
+    (adjoint) as graphdiff statements, each partial the formula `graphdiff edges` shows. The derivative
+    ∂o/∂i is the output d<o>_d<i> (x[3] as x_3), listed in a header comment. The program is input to every
+    command, derive included (second derivatives: ddloss_dw1_dw1). --set and --inputs become its defaults.
+
+    \b
+    Examples:
+      graphdiff derive samples/backprop.gd --mode adjoint --of e
+      graphdiff derive samples/backprop.gd --mode adjoint --of e | graphdiff eval -
+      graphdiff derive samples/neuron.gd --mode adjoint --of loss | graphdiff derive - --mode tangent --wrt w1
+      graphdiff derive samples/backprop.gd --mode adjoint | graphdiff draw - -o backward.svg
+      graphdiff derive samples/neuron.gd --to python -o neuron_grad.py
+    """
+    from .derive import derive as compute
+    from .graph import loads
+
+    g = ctx.graph()
+    d = compute(g, mode, of=of or None, wrt=wrt or None, values=ctx.values())
+    if d.warnings:
+        warn(d.warnings, ctx.source_name())
+    text = d.text
+    if target == "python":
+        from .pycode import to_python
+
+        text = to_python(loads(d.text, "<derived>"), f"graphdiff derive --mode {mode} of {ctx.source_name()}.")
+    if output in (None, "-"):
+        with _stdout():
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        return
+    _write(output, text)
+
+
+def _read_vector(path: str) -> dict[str, float]:
+    """The --hvp JSON object: a number per input (a list per vector)."""
+    data = _read_inputs(path)
+    if not data:
+        raise InputError(f"{path}: --hvp needs a JSON object of directions such as {{\"x\": 1, \"y\": 0}}")
+    return data
+
+
+@main.command(epilog=EXIT_CODES)
+@options(*NUMERIC)
+@click.option("--of", "of", metavar="OUTPUT", help="The output (default: the only one).")
+@click.option("--wrt", multiple=True, metavar="INPUT", help="With respect to this input (repeatable; default: all).")
+@click.option("--hvp", metavar="JSON", help="Only H·v for the direction v in this JSON file ({\"x\": 1}; - for stdin): one sweep.")
+@run_safely
+def hessian(ctx: Context, of, wrt, hvp) -> None:
+    """The Hessian of one output by forward over reverse: one tangent sweep of the adjoint program per input,
+    with the operations counted; --hvp gives one Hessian-vector product with a single tangent sweep.
+
+    \b
+    Examples:
+      graphdiff hessian samples/neuron.gd
+      graphdiff hessian samples/neuron.gd --wrt w1 --wrt w2 --format json
+      echo '{"w1": 1, "w2": -1}' | graphdiff hessian samples/neuron.gd --hvp -
+    """
+    from .hessian import hessian as compute, hvp as product
+    from .report import hessian_report, hvp_report
+
+    g = ctx.graph()
+    if hvp:
+        if wrt:
+            raise InputError("--hvp takes its inputs from the JSON direction: drop --wrt")
+        if hvp == "-" and ctx._inputs_path == "-":
+            raise InputError("standard input can hold the --hvp direction or the --inputs JSON, not both")
+        ctx.emit(hvp_report(product(g, _read_vector(hvp), ctx.values(), of=of, ieee=ctx.ieee)))
+        return
+    ctx.emit(hessian_report(compute(g, ctx.values(), of=of, wrt=wrt or None, ieee=ctx.ieee)))
 
 
 @main.command(epilog=EXIT_CODES)

@@ -48,6 +48,7 @@ class Cost:
     path_count: int  # paths from the inputs to the outputs, over all pairs
     connected_pairs: int  # (input, output) pairs joined by at least one path
     counted: dict[str, int] = field(default_factory=dict)  # mode -> sweeps counted, where fewer than all
+    derived: dict[str, Any] | None = None  # a derived program's size beside the original's (shape.derived_size)
 
     def exact(self, mode: str) -> bool:
         """Whether the counts of ``mode`` are exact (else scaled from ``counted[mode]`` of its sweeps)."""
@@ -115,7 +116,7 @@ class Cost:
         modes["paths"]["paths"] = self.path_count
         return {"inputs": len(self.inputs), "outputs": len(self.outputs), "nodes": len(g), "edges": g.n_edges,
                 "modes": modes, "cheapest": self.cheapest(), "connected_pairs": self.connected_pairs,
-                "summary": " ".join(self.sentences())}
+                "summary": " ".join(self.sentences()), **({"derived_from": self.derived} if self.derived else {})}
 
 
 def _operations(c: SweepCount) -> Operations:
@@ -145,4 +146,7 @@ def cost(g: Graph, inputs: list[int] | None = None, outputs: list[int] | None = 
     P = sum(n_paths[o] for o in ends)
     L = sum(lengths[o] for o in ends)
     pairs = connected_pairs(g, ins, outs)
-    return Cost(g, ins, outs, _operations(fwd), _operations(rev), Operations(0, L - P, P - pairs), P, pairs, counted)
+    from .shape import derived_size
+
+    return Cost(g, ins, outs, _operations(fwd), _operations(rev), Operations(0, L - P, P - pairs), P, pairs, counted,
+                derived_size(g))

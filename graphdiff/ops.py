@@ -20,7 +20,7 @@ function; :func:`ieee_value` gives the IEEE result instead (NaN or ±inf) for ``
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Sequence
 
 from .notation import atom, fmt_num
@@ -92,10 +92,21 @@ def _extreme(f, xs: Vals) -> float:
     return NAN if v == v and any(x != x for x in xs) else v
 
 
-def _sech2(x: float) -> float:
-    """1 / cosh(x)², written as 4e/(1 + e)² with e = exp(-2|x|): no cancellation, no overflow."""
-    e = math.exp(-2.0 * abs(x))
-    return 4.0 * e / ((1.0 + e) * (1.0 + e))
+def _sech(x: float) -> float:
+    """1 / cosh(x), written as 2e/(1 + e²) with e = exp(-|x|): no overflow where cosh(x) would."""
+    e = math.exp(-abs(x))
+    return 2.0 * e / (1.0 + e * e)
+
+
+def _xlogy(a: float, b: float) -> float:
+    """a·log(b), 0 where a = 0 (SciPy's and JAX's xlogy): ∂(x ^ t)/∂t = xlogy(x ^ t, x), 0 at x = 0."""
+    if a == 0 and b == b:
+        return 0.0
+    return a * math.log(b)
+
+
+def _xlogy_ieee(a: float, b: float) -> float:
+    return 0.0 if a == 0 and b == b else a * _safe_log(b)
 
 
 def _extreme_partials(xs: Vals, y: float) -> list[float]:
@@ -149,8 +160,7 @@ def _extreme_formula(sign: str) -> Callable[[int, Sequence[str], str], str]:
         if len(t) == 2:
             return f"(1 {sign} sign({t[k]} - {t[1 - k]})) / 2"
         y = atom(out)
-        hits = [f"abs(sign({x} - {y}))" for x in t]
-        return f"(1 - {hits[k]}) / ({len(t)} - {' - '.join(hits)})"
+        return f"eq({t[k]}, {y}) / ({' + '.join(f'eq({x}, {y})' for x in t)})"
     return formula
 
 
@@ -169,7 +179,9 @@ class Primitive:
     when that operand is a node. ``domain`` is what a ValueError or ZeroDivisionError of ``value`` means,
     with ``{0}``, ``{1}`` … standing for the operands' texts; ``ieee(xs)`` is the IEEE result there.
     ``sympy(sp, xs)`` builds the SymPy expression (``sp`` is the sympy module); ``call`` is the name a
-    program calls it by (None for the operators and internal forms).
+    program calls it by (None for the operators and internal forms). ``python(texts)`` writes the value as a
+    Python expression over the operands' texts, using only ``math`` and the helpers of :data:`PYTHON_HELPERS`,
+    computing exactly what ``value`` computes (``graphdiff derive --to python``).
     """
 
     name: str
@@ -185,6 +197,7 @@ class Primitive:
     ieee: Callable[[Vals], float] | None = None  # the IEEE result where ``value`` raises
     sympy: Callable[[Any, list], Any] | None = None
     call: str | None = None
+    python: Callable[[Sequence[str]], str] | None = None  # the value as a Python expression (only ``math``)
 
     def domain_message(self, texts: Sequence[str]) -> str:
         """What a domain error of this primitive means, with the operands' texts filled in."""
@@ -223,13 +236,7 @@ def _pow_partials(xs: Vals, y: float) -> list[float]:
         dx = 1.0
     else:
         dx = e * _safe_pow(x, e - 1)
-    if x > 0:
-        de = y * math.log(x)
-    elif x == 0 and e > 0:
-        de = 0.0
-    else:
-        de = NAN
-    return [dx, de]
+    return [dx, _xlogy_ieee(y, x) if x >= 0 else NAN]
 
 
 def _pow_formula(k: int, t: Sequence[str], out: str) -> str:
@@ -242,7 +249,7 @@ def _pow_formula(k: int, t: Sequence[str], out: str) -> str:
         if n == 2:
             return f"2 * {x}"
         return f"{fmt_num(n)} * {x} ^ {fmt_num(n - 1)}" if n - 1 >= 0 else f"{e} * {x} ^ ({fmt_num(n - 1)})"
-    return f"{x} ^ {e} * log({x})"
+    return f"xlogy({atom(out)}, {x})"
 
 
 def _pow_kink(xs: Vals) -> str | None:
@@ -296,16 +303,17 @@ _TABLE = [
               sympy=lambda sp, xs: xs[0]),
     _unary("sin", math.sin, lambda x, y: math.cos(x), "cos({x})", _sp_unary("sin")),
     _unary("cos", math.cos, lambda x, y: -math.sin(x), "-sin({x})", _sp_unary("cos")),
-    _unary("tan", math.tan, lambda x, y: 1.0 + y * y, "1 + tan({x}) ^ 2", _sp_unary("tan")),
-    _unary("exp", math.exp, lambda x, y: y, "exp({x})", _sp_unary("exp"), domain="overflow",
+    _unary("tan", math.tan, lambda x, y: 1.0 + math.pow(y, 2.0), "1 + {y} ^ 2", _sp_unary("tan")),
+    _unary("exp", math.exp, lambda x, y: y, "{y}", _sp_unary("exp"), domain="overflow",
            ieee=lambda xs: INF),
     _unary("log", math.log, lambda x, y: _safe_div(1.0, x), "1 / {x}", _sp_unary("log"),
            domain="log needs a positive argument", ieee=lambda xs: _safe_log(xs[0])),
-    _unary("sqrt", math.sqrt, lambda x, y: _safe_div(0.5, y), "1 / (2 * sqrt({x}))", _sp_unary("sqrt"),
+    _unary("sqrt", math.sqrt, lambda x, y: _safe_div(0.5, y), "0.5 / {y}", _sp_unary("sqrt"),
            domain="sqrt needs a non-negative argument", ieee=lambda xs: NAN),
     # 1 - tanh² and s·(1 - s) cancel to 0 far from 0; these forms keep every digit (to the subnormals)
-    _unary("tanh", math.tanh, lambda x, y: _sech2(x), "1 / cosh({x}) ^ 2", _sp_unary("tanh")),
-    _unary("sigmoid", _sigmoid, lambda x, y: _sigmoid(x) * _sigmoid(-x), "sigmoid({x}) * sigmoid(-{x})",
+    _unary("tanh", math.tanh, lambda x, y: math.pow(_sech(x), 2.0), "sech({x}) ^ 2", _sp_unary("tanh")),
+    _unary("sech", _sech, lambda x, y: -y * math.tanh(x), "-{y} * tanh({x})", lambda sp, x: 1 / sp.cosh(x)),
+    _unary("sigmoid", _sigmoid, lambda x, y: y * _sigmoid(-x), "{y} * sigmoid(-{x})",
            lambda sp, x: 1 / (1 + sp.exp(-x))),
     # Non-smooth: SymPy is exact away from their kinks; at a kink the check does not judge SymPy.
     _unary("relu", lambda x: x if x > 0 else 0.0, lambda x, y: 1.0 if x > 0 else 0.0, "step({x})",
@@ -334,7 +342,17 @@ _TABLE = [
            lambda x, y: _safe_div(-1.0, math.sqrt((1 - x) * (1 + x))) if abs(x) <= 1 else NAN,
            "-1 / sqrt((1 - {x}) * (1 + {x}))", _sp_unary("acos"), domain="acos needs an argument in [-1, 1]",
            ieee=lambda xs: NAN),
-    _unary("atan", math.atan, lambda x, y: 1.0 / (1.0 + x * x), "1 / (1 + {x} ^ 2)", _sp_unary("atan")),
+    _unary("atan", math.atan, lambda x, y: 1.0 / (1.0 + x * x), "1 / (1 + {x} * {x})", _sp_unary("atan")),
+    # 1 where a = b, else 0: the ties of min and max in their partials' text (which warn at ties themselves)
+    Primitive("eq", 2, lambda xs: 1.0 if xs[0] == xs[1] else 0.0, lambda xs, y: [0.0, 0.0],
+              lambda k, t, out: "0", _call("eq"), sympy=lambda sp, xs: sp.Piecewise((1, sp.Eq(xs[0], xs[1])), (0, True)),
+              call="eq"),
+    # a·log(b), 0 where a = 0: the partial of x ^ t with respect to t, with its convention at x = 0 as text
+    Primitive("xlogy", 2, lambda xs: _xlogy(xs[0], xs[1]),
+              lambda xs, y: [_safe_log(xs[1]), _safe_div(xs[0], xs[1])],
+              lambda k, t, out: f"log({t[1]})" if k == 0 else f"{t[0]} / {t[1]}", _call("xlogy"),
+              domain="xlogy(a, b) needs b > 0 where a is not 0", ieee=lambda xs: _xlogy_ieee(xs[0], xs[1]),
+              sympy=lambda sp, xs: xs[0] * sp.log(xs[1]), call="xlogy"),
     _nary("min", lambda xs: _extreme(min, xs), _extreme_partials, _extreme_formula("-"), _sp_nary("Min"),
           kink=_tie("min")),
     _nary("max", lambda xs: _extreme(max, xs), _extreme_partials, _extreme_formula("+"), _sp_nary("Max"),
@@ -344,6 +362,65 @@ _TABLE = [
     _nary("mean", lambda xs: math.fsum(xs) / len(xs), lambda xs, y: [1.0 / len(xs)] * len(xs),
           lambda k, t, out: f"1 / {len(t)}", lambda sp, xs: sp.Add(*xs) / len(xs)),
 ]
+
+def _py_call(f: str) -> Callable[[Sequence[str]], str]:
+    return lambda t: f"{f}({', '.join(t)})"
+
+
+def _py_infix(symbol: str, many: str | None = None) -> Callable[[Sequence[str]], str]:
+    """``a + b`` for two operands (an exact sum of two doubles is fsum's), ``many([a, b, c])`` beyond."""
+    return lambda t: f" {symbol} ".join(t) if len(t) <= 2 or many is None else f"{many}([{', '.join(t)}])"
+
+
+def _py_list(f: str) -> Callable[[Sequence[str]], str]:
+    return lambda t: f"{f}([{', '.join(t)}])"
+
+
+#: Each row's value as Python: what ``derive --to python`` writes (the same functions, in the same order).
+_PYTHON: dict[str, Callable[[Sequence[str]], str]] = {
+    "add": _py_infix("+", "math.fsum"), "sub": _py_infix("-"), "mul": _py_infix("*"), "div": _py_infix("/"),
+    "neg": lambda t: f"-{t[0]}", "pow": _py_call("math.pow"), "id": lambda t: t[0], "const": lambda t: t[0],
+    **{f: _py_call(f"math.{f}") for f in ("sin", "cos", "tan", "exp", "log", "sqrt", "tanh", "log1p", "expm1",
+                                           "sinh", "cosh", "asin", "acos", "atan")},
+    "abs": _py_call("abs"), "sigmoid": _py_call("_sigmoid"), "softplus": _py_call("_softplus"),
+    "sech": _py_call("_sech"), "sign": _py_call("_sign"), "xlogy": _py_call("_xlogy"),
+    "relu": lambda t: f"({t[0]} if {t[0]} > 0 else 0.0)", "step": lambda t: f"(1.0 if {t[0]} > 0 else 0.0)",
+    "eq": lambda t: f"(1.0 if {t[0]} == {t[1]} else 0.0)", "min": _py_list("_min"), "max": _py_list("_max"), "sum": _py_list("math.fsum"), "prod": _py_list("math.prod"),
+    "mean": lambda t: f"math.fsum([{', '.join(t)}]) / {len(t)}",
+}
+
+#: The helper functions those expressions call, as the source of a generated module defines them.
+PYTHON_HELPERS: dict[str, str] = {
+    "_sigmoid": """def _sigmoid(x):
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+""",
+    "_softplus": """def _softplus(x):
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+""",
+    "_sech": """def _sech(x):
+    e = math.exp(-abs(x))
+    return 2.0 * e / (1.0 + e * e)
+""",
+    "_sign": """def _sign(x):
+    return (x > 0) - (x < 0) + 0.0
+""",
+    "_xlogy": """def _xlogy(a, b):
+    if a == 0 and b == b:
+        return 0.0
+    return a * math.log(b)
+""",
+    "_min": """def _min(xs):
+    v = min(xs)
+    return math.nan if v == v and any(x != x for x in xs) else v
+""",
+    "_max": """def _max(xs):
+    v = max(xs)
+    return math.nan if v == v and any(x != x for x in xs) else v
+""",
+}
 
 #: Every primitive by name.
 PRIMITIVES: dict[str, Primitive] = {}
@@ -382,7 +459,7 @@ def unregister(name: str) -> None:
 
 
 for _p in _TABLE:
-    register(_p)
+    register(replace(_p, python=_PYTHON[_p.name]))
 
 
 def ieee_value(p: Primitive, xs: Vals, exc: Exception) -> float:

@@ -126,7 +126,19 @@ def info_report(s: Shape) -> Report:
             ["largest fan-in", s.fan_in[1], f"into {g.names[s.fan_in[0]]}"],
             ["largest fan-out", s.fan_out[1], f"from {g.names[s.fan_out[0]]}"],
             ["operations", sum(s.operations.values()), ", ".join(f"{k} {v:,}" for k, v in s.operations.items())]]
+    if s.derived:
+        rows.append(["derived from", s.derived["source"], _derived_text(s.derived)])
     return Report((Table(f"Graph {g.source}", ["property", "value", "detail"], rows, numeric=(1,)),), s.to_dict)
+
+
+def _derived_text(d: dict) -> str:
+    o, p, r = d["original"], d["program"], d["ratio"]
+    text = (f"{d.get('mode') or 'derived'} program: {p['nodes']:,} nodes, {p['operations']:,} arithmetic operations; "
+            f"the original: {o.get('nodes', 0):,} and {o.get('operations', 0):,} ({r['nodes']}× and {r['operations']}×)")
+    if "sweep_operations" in o:
+        text += (f"; the original's {o['sweeps']:,} {'reverse' if d.get('mode') == 'adjoint' else 'forward'} "
+                 f"{'sweep' if o['sweeps'] == 1 else 'sweeps'}: {o['sweep_operations']:,} operations")
+    return text
 
 
 # ---- grad ----------------------------------------------------------------------------------------------------
@@ -282,8 +294,11 @@ def cost_report(c: Cost) -> Report:
              f"{plural(len(c.inputs), 'input')}")
     columns = ["mode", "sweeps", "paths", "multiplications", "additions", "operations", "ratio", "counts",
                "sweeps counted"]
+    notes = list(c.sentences())
+    if c.derived:
+        notes.append(f"This is a derived program ({_derived_text(c.derived)}), derived from {c.derived['source']}.")
     return Report((Table(title, columns, rows, f"{plural(len(g), 'node')}, {plural(g.n_edges, 'edge')}",
-                         numeric=(1, 2, 3, 4, 5, 6, 8), droppable=(8, 7, 2)),), c.to_dict, tuple(c.sentences()))
+                         numeric=(1, 2, 3, 4, 5, 6, 8), droppable=(8, 7, 2)),), c.to_dict, tuple(notes))
 
 
 # ---- check ---------------------------------------------------------------------------------------------------
@@ -345,3 +360,57 @@ def check_report(r: CheckResult) -> Report:
     table = Table(f"Derivative check of {r.graph.source}", cols, rows, footer,
                   numeric=(0, 3, 4, 5, 6, 7, 8, 9, 10), droppable=droppable)
     return Report((table,), r.to_dict, tuple(notes), warnings)
+
+
+# ---- hessian -------------------------------------------------------------------------------------------------
+
+def _program_note(program: dict[str, int], original: dict[str, int] | None) -> str:
+    text = (f"the adjoint program has {plural(program['nodes'], 'node')} and "
+            f"{plural(program['operations'], 'operation')}")
+    if original:
+        text += (f" ({ratio(program['operations'], original['operations'])}× the original's "
+                 f"{plural(original['operations'], 'operation')})")
+    return text
+
+
+def ratio(a: int, b: int) -> float:
+    return round(a / b, 2) if b else float(a)
+
+
+def hessian_report(h: "Hessian") -> Report:
+    names = h.inputs
+    rows = Rows(len(names), lambda a: [names[a], *h.matrix[a]])
+    ops = h.operations
+    table = Table(f"Hessian of {h.output} (forward over reverse: one tangent sweep of the adjoint per input)",
+                  ["∂²" + h.output, *names], rows,
+                  f"{plural(ops.sweeps, 'tangent sweep')}: {plural(ops.multiplications, 'multiplication')}, "
+                  f"{plural(ops.additions, 'addition')}", numeric=tuple(range(1, len(names) + 1)))
+    return Report((table,), h.to_dict, (_program_note(h.program, h.original),), tuple(h.warnings))
+
+
+def hvp_report(r: "HessianVector") -> Report:
+    items = list(r.product.items())
+    ops = r.operations
+    table = Table(f"Hessian-vector product of {r.output} (one tangent sweep of the adjoint)",
+                  ["input", "v", "(H·v)"], [[k, r.vector.get(k, 0.0), v] for k, v in items],
+                  f"1 tangent sweep: {plural(ops.multiplications, 'multiplication')}, "
+                  f"{plural(ops.additions, 'addition')}", numeric=(1, 2))
+    return Report((table,), r.to_dict, (_program_note(r.program, None),), tuple(r.warnings))
+
+
+def hessian_check_report(c: "HessianCheck") -> Report:
+    methods = [m for m in ("symbolic", "finite diff") if any(m in e.values for e in c.entries)]
+    cols = ["output", "wrt", "forward over reverse", *methods, "fd ±", "status"]
+    rows = []
+    for e in c.entries:
+        bad = [m for m, ok in e.ok.items() if ok is False]
+        status = "DISAGREE: " + ", ".join(bad) if bad else "ok"
+        rows.append([c.output, f"{e.a}, {e.b}", e.values["forward over reverse"],
+                     *[e.values.get(m) for m in methods], None if e.fd_error is None else _error(e.fd_error), status])
+    notes = [f"{m} not run: {why}" for m, why in c.skipped.items()]
+    notes.append(Numbers(lambda d: f"largest asymmetry |H[a][b] - H[b][a]|: {sig(c.symmetric, 2)}"))
+    notes.extend(c.failure_messages())
+    notes.append("check passed: every second derivative agrees" if c.ok else "check failed: second derivatives disagree")
+    table = Table(f"Second-derivative check of {c.output}", cols, rows, f"{len(rows):,} {'entry' if len(rows) == 1 else 'entries'}",
+                  numeric=tuple(range(2, 3 + len(methods) + 1)))
+    return Report((table,), c.to_dict, tuple(notes))

@@ -17,6 +17,7 @@ class Shape:
     fan_in: tuple[int, int]  # (node, count) with the most operands
     fan_out: tuple[int, int]  # (node, count) used most often
     operations: dict[str, int]  # operation -> nodes, sorted by name
+    derived: dict[str, Any] | None = None  # a derived program's header: the original's size (derive.py)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``graphdiff info``.
@@ -32,7 +33,8 @@ class Shape:
                 "max_fan_in": {"node": g.names[self.fan_in[0]], "count": self.fan_in[1]},
                 "max_fan_out": {"node": g.names[self.fan_out[0]], "count": self.fan_out[1]},
                 "operations": dict(self.operations),
-                "input_names": [g.names[i] for i in g.inputs], "output_names": [g.names[i] for i in g.outputs]}
+                "input_names": [g.names[i] for i in g.inputs], "output_names": [g.names[i] for i in g.outputs],
+                **({"derived_from": self.derived} if self.derived else {})}
 
 
 def shape(g: Graph) -> Shape:
@@ -46,4 +48,20 @@ def shape(g: Graph) -> Shape:
     i_out = max(range(n), key=fan_out.__getitem__)
     ops = Counter(op for op in g.ops if op != "input")
     return Shape(g, max(longest_path_levels(g), default=0), (i_in, fan_in[i_in]), (i_out, fan_out[i_out]),
-                 dict(sorted(ops.items())))
+                 dict(sorted(ops.items())), derived_size(g))
+
+
+def derived_size(g: Graph) -> dict[str, Any] | None:
+    """For a program ``graphdiff derive`` wrote: the original's size from its header, this program's size
+    counted the same way (arithmetic operations: one per operand beyond the first of a sum or product), and the
+    ratios; None for any other program."""
+    from .derive import derivation, size
+
+    d = derivation(g)
+    if d is None or "operations" not in d:
+        return None
+    here = size(g)
+    return {"source": d["source"], "mode": d.get("mode"),
+            "original": {k: d[k] for k in ("nodes", "edges", "operations", "sweeps", "sweep_operations") if k in d},
+            "program": here,
+            "ratio": {k: round(here[k] / d[k], 3) if d.get(k) else None for k in ("nodes", "edges", "operations")}}
