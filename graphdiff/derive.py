@@ -50,6 +50,8 @@ MODES = ("tangent", "adjoint")
 #: Products with more operands than this are differentiated through prefix and suffix products (linear
 #: size), as :func:`graphdiff.ops._products_of_others` computes them, not with one product per operand.
 MANY = 5
+#: Beyond this many derivatives the header maps several to a line.
+PACK = 100
 _TOKEN = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|\w+|\*\*|\S")
 _OPERATORS = {"+", "-", "*", "/", "^", "**"}
 _OPERATOR_CHAR = re.compile(r"[-+*/^]")
@@ -98,7 +100,7 @@ def _wrap(text: str) -> str:
 
 def _sign(text: str) -> tuple[bool, str]:
     """``(negative, magnitude)``: ``-y / b`` is ``(True, "y / b")``; ``-a + b`` keeps its sign inside."""
-    if text.startswith("-") and not _has_sum(text[1:]):
+    if text[:1] == "-" and not _has_sum(text[1:]):
         return True, text[1:].lstrip()
     return False, text
 
@@ -271,9 +273,9 @@ def _sum(terms: list[tuple[bool, str]]) -> str:
 def _term(factor: str, p: str) -> tuple[bool, str] | None:
     """``factor · p`` as a signed term, or None for a structural zero; ``factor`` is ``1``, a reference or a
     negated one (``-d``)."""
-    neg, p = _sign(p.strip())
-    f_neg, factor = _sign(factor)
-    neg ^= f_neg
+    neg, p = _sign(p)
+    if factor[0] == "-":  # a negated reference (-d): references are names, so no sum to look into
+        neg, factor = not neg, factor[1:]
     if p == "0" or factor == "0":
         return None
     if factor == "1":
@@ -402,8 +404,7 @@ def derive(g: Graph, mode: str = "adjoint", *, of: Sequence[str | int] | None = 
                 if not (live[k] and down[k]) or g.ops[k] == "input":
                     continue
                 if k != o:
-                    adj[k] = _finish(w, terms.pop(k, []), f"d{identifier(g.names[o])}_d{w.short(k)}",
-                                     partial(g.names[o], g.names[k]))
+                    adj[k] = _finish(w, terms.pop(k, []), o, k, True)
                 ps = None
                 for e in g.in_edges(k):
                     v = g.edge_src[e]
@@ -439,8 +440,7 @@ def derive(g: Graph, mode: str = "adjoint", *, of: Sequence[str | int] | None = 
                     tan[k] = w.statement(name, _sum(ts))
                     wanted[k, i] = name
                 else:
-                    tan[k] = _finish(w, ts, f"d{w.short(k)}_d{identifier(g.names[i])}",
-                                     partial(g.names[k], g.names[i]))
+                    tan[k] = _finish(w, ts, k, i, False)
             for o in outs:
                 if (o, i) not in wanted:  # no path from i to o (or o is i)
                     wanted[o, i] = w.statement(w.fresh(f"d{identifier(g.names[o])}_d{identifier(g.names[i])}"),
@@ -462,8 +462,17 @@ def derive(g: Graph, mode: str = "adjoint", *, of: Sequence[str | int] | None = 
             f"written out",
             f"# derived-from: {Path(g.source).name}; mode {mode}; nodes {orig['nodes']}; edges {orig['edges']}; "
             f"operations {orig['operations']}; sweeps {orig['sweeps']}; sweep_operations {orig['sweep_operations']}"]
-    for name, (o, i) in derivs.items():
-        head.append(f"# {name} = {partial(o, i)}")
+    maps = [f"{name} = {partial(o, i)}" for name, (o, i) in derivs.items()]
+    if len(maps) <= PACK:
+        head.extend(f"# {m}" for m in maps)
+    else:  # many: several to a line (each comment line costs the parser a statement, as a blank one does)
+        line = ""
+        for m in maps:
+            if line and len(line) + len(m) > 110:
+                head.append(f"# {line}")
+                line = ""
+            line = f"{line}; {m}" if line else m
+        head.append(f"# {line}")
     text = "\n".join(head + w.lines) + "\n"
     return Derived(text, mode, g.source, derivs, outputs, orig, statements=len(w.lines), warnings=warnings)
 
@@ -483,17 +492,23 @@ def _statement_lines(keyword: str, items: list[str], width: int = 100) -> list[s
     return lines + [line]
 
 
-def _finish(w: _Writer, terms: list[tuple[bool, str]], name: str, meaning: str) -> str:
-    """A derivative from its terms: the operand itself when it is one term that is a single operand (no
-    node), else a statement of its own; returns the reference to use."""
+def _finish(w: _Writer, terms: list[tuple[bool, str]], top: int, bottom: int, adjoint: bool) -> str:
+    """∂top/∂bottom from its terms: the operand itself when it is one term that is a single operand (no
+    node), else a statement of its own (``d<top>_d<bottom>``, an anonymous node by its tag); returns the
+    reference to use."""
     if not terms:
         return "0"
     if len(terms) == 1:
         neg, body = terms[0]
         if is_atomic(body):
             return f"-{body}" if neg else body
+    g = w.g
+    if adjoint:  # ∂output/∂node
+        name = f"d{identifier(g.names[top])}_d{w.short(bottom)}"
+    else:  # ∂node/∂input
+        name = f"d{w.short(top)}_d{identifier(g.names[bottom])}"
     ref = w.fresh(name)
-    w.statement(ref, _sum(terms), meaning)
+    w.statement(ref, _sum(terms), partial(g.names[top], g.names[bottom]))
     return ref
 
 
@@ -538,5 +553,5 @@ def _read_header(lines: Iterable[str]) -> dict[str, Any] | None:
                 key, _, val = p.partition(" ")
                 out[key] = int(val) if val.isdigit() else val
         elif out is not None and " = ∂" in line:
-            out["derivatives"].append(line[2:].split(" = ∂", 1)[0])
+            out["derivatives"].extend(m.split(" = ∂", 1)[0] for m in line[2:].split("; "))
     return out
