@@ -29,7 +29,7 @@ mpmath = pytest.importorskip("mpmath")
 
 PROGRAMS = int(os.environ.get("GRAPHDIFF_DIFF_PROGRAMS", "120"))
 UNARY = ["sin", "cos", "tanh", "sigmoid", "exp", "log", "sqrt", "softplus", "log1p", "expm1", "sinh", "cosh",
-         "atan", "asin", "acos", "tan"]
+         "atan", "asin", "acos", "tan", "sech"]
 BINARY = ["+", "-", "*", "/", "^"]
 NARY = ["sum", "prod", "mean"]
 EDGES = [0.0, 1e-300, -1e-300, 1e-160, 1.0, -1.0, 0.5, 40.0, -40.0, 709.0, -710.0, 1e160, 19.5, -19.5]

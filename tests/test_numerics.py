@@ -18,12 +18,12 @@ mpmath = pytest.importorskip("mpmath")
 MAGNITUDES = [1e-300, 1e-160, 1e160, 1e300]
 ULPS = 8
 SMOOTH_UNARY = ["sin", "cos", "tan", "exp", "log", "sqrt", "tanh", "sigmoid", "softplus", "log1p", "expm1",
-                "sinh", "cosh", "asin", "acos", "atan"]
+                "sinh", "cosh", "sech", "asin", "acos", "atan"]
 #: Points where float64 is strained and a careless form cancels or overflows.
 HARD = {"sigmoid": [40.0, -40.0, 700.0, -700.0, 36.7], "tanh": [19.5, -19.5, 30.0, -30.0, 350.0],
         "asin": [0.999999999, -0.999999999, 1 - 2 ** -40], "acos": [0.999999999, -0.999999999],
         "expm1": [-40.0, -700.0, 1e-10], "log1p": [-0.999999, 1e-17], "atan": [1e200, -1e200],
-        "softplus": [-40.0, 40.0, -700.0], "sinh": [1e-8, 700.0], "cosh": [700.0, -700.0], "exp": [-745.0, 709.0]}
+        "softplus": [-40.0, 40.0, -700.0], "sinh": [1e-8, 700.0], "sech": [30.0, -40.0, 700.0, 1e-9], "cosh": [700.0, -700.0], "exp": [-745.0, 709.0]}
 
 
 def reference(name: str, xs: list[float], k: int):
@@ -79,12 +79,14 @@ def test_unary_partials_are_within_a_few_ulps_everywhere(name):
     assert not bad, bad
 
 
-@pytest.mark.parametrize("name", ["div", "mul", "pow", "sub", "add"])
+@pytest.mark.parametrize("name", ["div", "mul", "pow", "sub", "add", "xlogy"])
 def test_binary_partials_are_within_a_few_ulps_at_every_magnitude(name):
     p = ops.PRIMITIVES[name]
     values = [v for m in MAGNITUDES for v in (m, -m)] + [1.5, -0.75, 3.0]
     if name == "pow":
         pairs = [(x, e) for x in values if x > 0 for e in (0.5, 2.0, -1.5, 3.0)]
+    elif name == "xlogy":
+        pairs = [(a, b) for a in values for b in values if b > 0]
     else:
         pairs = list(itertools.product(values, values))
     bad = []
