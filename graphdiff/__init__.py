@@ -19,6 +19,7 @@ from .check import CheckResult, check
 from .cost import Cost, cost
 from .errors import ComputeError, CycleError, Diagnostic, ExitCode, GraphdiffError, InputError, ParseError
 from .evaluate import Linearization, Values, bind, evaluate, linearize
+from .explorable import Explorable, explore
 from .grad import MODES, Gradient, TooMuchWork, grad
 from .graph import Graph, loads
 from .ops import PRIMITIVES, Primitive, register, unregister
@@ -28,7 +29,7 @@ from .shape import Shape, shape
 
 __version__ = "0.1.0"
 __all__ = [
-    "Between", "CheckResult", "ComputeError", "Cost", "CycleError", "Diagnostic", "ExitCode", "Gradient", "Graph",
+    "Between", "CheckResult", "Explorable", "explore", "ComputeError", "Cost", "CycleError", "Diagnostic", "ExitCode", "Gradient", "Graph",
     "GraphdiffError", "InputError", "Linearization", "MODES", "Operations", "PRIMITIVES", "ParseError", "PathCounts",
     "Primitive", "Shape", "Sweep", "TooManyPaths", "TooMuchWork", "Values", "between", "bind", "check", "cost",
     "count_paths", "evaluate", "forward_sweep", "grad", "gradient", "iter_paths", "linearize", "load", "loads",

@@ -718,6 +718,34 @@ def derive(ctx: Context, mode: str, of, wrt, target: str, output) -> None:
     _write(output, text)
 
 
+@main.command(epilog=EXIT_CODES)
+@options("source", "values")
+@click.option("-o", "--output", metavar="FILE", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Write the page to FILE (standard output without it).")
+@run_safely
+def explore(ctx: Context, output) -> None:
+    """Write the explorable page: one self-contained HTML file (nothing loaded from the network) where
+    changing an input updates every value, edge partial and derivative; forward and reverse mode step by
+    step with the chain-rule sum at each node, every path between two nodes with its product, the cost
+    table. In the page, window.graphdiff gives the commands' JSON (eval, edges, grad, paths, cost).
+
+    \b
+    Examples:
+      graphdiff explore samples/backprop.gd -o backprop.html
+      graphdiff explore samples/neuron.gd --set w1=0.1 -o neuron.html
+      graphdiff gen diamonds --stages 200 | graphdiff explore - -o diamonds.html
+    """
+    from .explorable import page
+
+    p = page(ctx.graph(), ctx.values())
+    if output in (None, "-"):
+        with _stdout():
+            sys.stdout.write(p.html)
+            sys.stdout.flush()
+        return
+    _write(output, p.html)
+
+
 def _read_vector(path: str) -> dict[str, float]:
     """The --hvp JSON object: a number per input (a list per vector)."""
     data = _read_inputs(path)

@@ -121,17 +121,22 @@ def _extreme_partials(xs: Vals, y: float) -> list[float]:
 
 
 def _tie(name: str) -> Callable[[Vals], str | None]:
+    """The warning at tied operands of min or max; ``kink.page`` says the same to the page's script."""
     def kink(xs: Vals) -> str | None:
         y = max(xs) if name == "max" else min(xs)
         k = sum(1 for x in xs if x == y)
         if k > 1:
             return f"{name} has {k} tied operands ({fmt_num(y)}); the partial 1 is split evenly among them"
         return None
+    kink.page = {"tie": name}
     return kink
 
 
 def _at_zero(message: str) -> Callable[[Vals], str | None]:
-    return lambda xs: message if xs[0] == 0 else None
+    def kink(xs: Vals) -> str | None:
+        return message if xs[0] == 0 else None
+    kink.page = {"zero": message}
+    return kink
 
 
 # ---- how things print -------------------------------------------------------------------------------------
@@ -198,6 +203,7 @@ class Primitive:
     sympy: Callable[[Any, list], Any] | None = None
     call: str | None = None
     python: Callable[[Sequence[str]], str] | None = None  # the value as a Python expression (only ``math``)
+    js: Callable[[Sequence[str]], str] | None = None  # the value as a JavaScript expression (explore's page)
 
     def domain_message(self, texts: Sequence[str]) -> str:
         """What a domain error of this primitive means, with the operands' texts filled in."""
@@ -252,11 +258,17 @@ def _pow_formula(k: int, t: Sequence[str], out: str) -> str:
     return f"xlogy({atom(out)}, {x})"
 
 
+_POW_KINK = ("{0} ^ {1} at {0} = 0: the partial with respect to the exponent, {0} ^ {1} * log({0}), "
+             "is taken as 0")
+
+
 def _pow_kink(xs: Vals) -> str | None:
     if xs[0] == 0 and xs[1] > 0:
-        return ("{0} ^ {1} at {0} = 0: the partial with respect to the exponent, {0} ^ {1} * log({0}), "
-                "is taken as 0")
+        return _POW_KINK
     return None
+
+
+_pow_kink.page = {"pow": _POW_KINK}
 
 
 def _nary(name: str, value, partials, formula, sympy, **kw) -> Primitive:
@@ -389,6 +401,32 @@ _PYTHON: dict[str, Callable[[Sequence[str]], str]] = {
     "mean": lambda t: f"math.fsum([{', '.join(t)}]) / {len(t)}",
 }
 
+def _js_call(f: str) -> Callable[[Sequence[str]], str]:
+    return lambda t: f"{f}({', '.join(t)})"
+
+
+def _js_infix(symbol: str, many: str | None = None) -> Callable[[Sequence[str]], str]:
+    return lambda t: f" {symbol} ".join(t) if len(t) <= 2 or many is None else f"{many}([{', '.join(t)}])"
+
+
+#: Each row's value as JavaScript, for the page ``graphdiff explore`` writes: the browser's ``Math`` and the
+#: page's helpers (``fsum`` is Shewchuk's exact sum, as ``math.fsum``; ``sigmoid``, ``sech`` … the same
+#: formulas as the Python helpers), so the page computes what the command line computes, to the ulp or two
+#: by which the browser's ``Math`` may differ from the C library's.
+_JS: dict[str, Callable[[Sequence[str]], str]] = {
+    "add": _js_infix("+", "G.fsum"), "sub": _js_infix("-"), "mul": _js_infix("*"), "div": _js_call("G.div"),
+    "neg": lambda t: f"(-{t[0]})", "pow": _js_call("G.pow"), "id": lambda t: t[0], "const": lambda t: t[0],
+    **{f: _js_call(f"Math.{f}") for f in ("sin", "cos", "tan", "exp", "tanh", "log1p", "expm1", "sinh", "cosh",
+                                           "atan", "abs")},
+    "log": _js_call("G.log"), "sqrt": _js_call("G.sqrt"), "asin": _js_call("G.asin"), "acos": _js_call("G.acos"),
+    "sigmoid": _js_call("G.sigmoid"), "softplus": _js_call("G.softplus"), "sech": _js_call("G.sech"),
+    "sign": _js_call("G.sign"), "xlogy": _js_call("G.xlogy"), "relu": lambda t: f"({t[0]} > 0 ? {t[0]} : 0)",
+    "step": lambda t: f"({t[0]} > 0 ? 1 : 0)", "eq": lambda t: f"({t[0]} === {t[1]} ? 1 : 0)",
+    "min": lambda t: f"G.min([{', '.join(t)}])", "max": lambda t: f"G.max([{', '.join(t)}])",
+    "sum": lambda t: f"G.fsum([{', '.join(t)}])", "prod": lambda t: " * ".join(t),
+    "mean": lambda t: f"G.fsum([{', '.join(t)}]) / {len(t)}",
+}
+
 #: The helper functions those expressions call, as the source of a generated module defines them.
 PYTHON_HELPERS: dict[str, str] = {
     "_sigmoid": """def _sigmoid(x):
@@ -459,7 +497,7 @@ def unregister(name: str) -> None:
 
 
 for _p in _TABLE:
-    register(replace(_p, python=_PYTHON[_p.name]))
+    register(replace(_p, python=_PYTHON[_p.name], js=_JS[_p.name]))
 
 
 def ieee_value(p: Primitive, xs: Vals, exc: Exception) -> float:

@@ -1,0 +1,234 @@
+"""The explorable page: one self-contained HTML file (script, styles and picture inline, nothing loaded from
+the network) where every value, edge partial and derivative of a program updates as its inputs change.
+
+What the page computes comes from graphdiff's one table of primitives: each node's value is the row's ``js``
+form (:mod:`graphdiff.ops`), and each partial is the row's *formula text*, parsed by graphdiff's own grammar
+and compiled to JavaScript here, so the numbers on the page are the formulas ``graphdiff edges`` prints. The
+sweeps, the paths and the notation are ported from the Python (``graphdiff/web/explore.js``), and the page's
+``window.graphdiff`` returns the JSON documents of ``eval``, ``edges``, ``grad``, ``paths`` and ``cost``.
+The cost table, which depends on the graph alone, is computed here and embedded.
+
+Above :data:`MAX_NODES` nodes the page opens with the picture left out (a notice says so) and the controls,
+tables and ``window.graphdiff`` still working; above :data:`MAX_MODEL` it is refused.
+"""
+from __future__ import annotations
+
+import html
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+
+from .cost import cost
+from .draw import Picture, layout, node_label
+from .errors import InputError
+from .evaluate import bind
+from .graph import Graph, loads
+from .ops import PRIMITIVES
+from .reach import COUNT_BUDGET
+
+WEB = Path(__file__).resolve().parent / "web"
+#: Above this many nodes the page has no picture (the layout and thousands of SVG elements would be slow).
+MAX_NODES = 2_000
+#: Above this many nodes no page is written.
+MAX_MODEL = 200_000
+#: n-ary operations with more operands than this take their partials from the page's helpers (the products
+#: of the other factors, the ties of min and max), as ``derive`` does, rather than one formula per operand.
+MANY = 5
+
+
+def _js_number(x: float) -> str:
+    if math.isnan(x):
+        return "NaN"
+    if math.isinf(x):
+        return "Infinity" if x > 0 else "-Infinity"
+    return repr(float(x))
+
+
+def _compile(texts: list[str], n: int) -> str:
+    """JavaScript statements computing the formula ``texts`` (graphdiff expressions over ``a0`` … and ``y``)
+    through graphdiff's parser and each node's ``js`` form; they end by returning the list of results."""
+    prog = [f"input {', '.join([f'a{k}' for k in range(n)] + ['y'])}"]
+    prog += [f"r{k} = {t}" for k, t in enumerate(texts)]
+    prog.append("output " + ", ".join(f"r{k}" for k in range(len(texts))))
+    g = loads("\n".join(prog), "<formula>")
+    ref: dict[int, str] = {}
+    body = []
+    for i in range(len(g)):
+        name = g.names[i]
+        if g.ops[i] == "input":
+            ref[i] = "y" if name == "y" else f"x[{int(name[1:])}]"
+            continue
+        args = [_js_number(a) if isinstance(a, float) else ref[a] for a in g.args[i]]
+        if g.ops[i] == "const":
+            ref[i] = _js_number(g.args[i][0])
+            continue
+        expr = PRIMITIVES[g.ops[i]].js(args)
+        body.append(f"const v{i} = {expr};")
+        ref[i] = f"v{i}"
+    outs = ", ".join(ref[g.node(f"r{k}")] for k in range(len(texts)))
+    return " ".join(body) + f" return [{outs}];"
+
+
+def _signature(g: Graph, i: int) -> str:
+    return f"{g.ops[i]}/{len(g.args[i])}"
+
+
+def generated_code(g: Graph) -> str:
+    """``G.VALUE[op/n]`` and ``G.PARTIALS[op/n]`` for every operation and number of operands in ``g``."""
+    lines = []
+    seen = set()
+    for i in range(len(g)):
+        if g.ops[i] == "input":
+            continue
+        key = _signature(g, i)
+        if key in seen:
+            continue
+        seen.add(key)
+        p = PRIMITIVES[g.ops[i]]
+        if p.js is None:
+            raise InputError(f"explore: no JavaScript form for {p.name} (a primitive registered without js=...)")
+        n = len(g.args[i])
+        xs = [f"x[{k}]" for k in range(n)]
+        lines.append(f"G.VALUE[{json.dumps(key)}] = function (x) {{ return {p.js(xs)}; }};")
+        if p.name in ("mul", "prod") and n > MANY:
+            body = "return G.othersProduct(x);"
+        elif p.name in ("min", "max") and n > MANY:
+            body = "return G.extremePartials(x, y);"
+        else:
+            body = _compile([p.formula(k, [f"a{j}" for j in range(n)], "y") for k in range(n)], n)
+        lines.append(f"G.PARTIALS[{json.dumps(key)}] = function (x, y) {{ {body} }};")
+    return "(function (G) {\n" + "\n".join(lines) + "\n})(window.GD_RUNTIME);"
+
+
+def model(g: Graph, values: Mapping[str, object] | None = None, *, picture: bool | None = None) -> dict[str, Any]:
+    """The page's data: nodes (name, operation, operands, text, position, default value, domain message and
+    kink of each), edges, formulas, the layout, the cost document."""
+    n = len(g)
+    if n > MAX_MODEL:
+        raise InputError(f"{g.source} has {n:,} nodes: explore writes pages for up to {MAX_MODEL:,}")
+    picture = n <= MAX_NODES if picture is None else picture
+    try:
+        start = bind(g, values)
+    except InputError:
+        if values:
+            raise
+        start = [g.defaults.get(i, math.nan) for i in g.inputs]  # inputs without values start empty
+    defaults = dict(zip(g.inputs, start))
+    lay = None
+    if picture:
+        labels = [node_label(g, i) + "\n= -0.000000" for i in range(n)]
+        lay = layout(Picture(g, labels, [""] * g.n_edges))
+    nodes = []
+    for i in range(n):
+        p = PRIMITIVES.get(g.ops[i])
+        texts = g.operand_text(i) if g.ops[i] != "input" else []
+        kink = getattr(p.kink, "page", None) if p is not None and p.kink is not None else None
+        applies = False
+        if kink is not None:
+            applies = p.kink_arg is None or not isinstance(g.args[i][p.kink_arg], float)
+        item = {"name": g.names[i], "op": g.ops[i], "text": g.texts[i], "kind": g.kinds[i], "line": g.lines[i],
+                "col": g.cols[i], "label": node_label(g, i), "sig": _signature(g, i),
+                "args": [a if isinstance(a, int) else {"c": _finite(a)} for a in g.args[i]]}
+        if g.ops[i] == "input":
+            item["default"] = _finite(defaults.get(i, math.nan))
+        else:
+            item["domain"] = p.domain_message(texts) if p.domain else "domain error"
+            item["operands"] = texts
+            if kink is not None:
+                item["kink"], item["kinkApplies"] = kink, applies
+        if lay is not None:
+            item.update(x=lay.x[i], y=lay.y[i], w=lay.w[i], h=lay.h[i])
+        nodes.append(item)
+    c = cost(g, budget=COUNT_BUDGET)
+    return {
+        "version": _version(), "source": g.source, "nodes": nodes, "inputs": g.inputs, "outputs": g.outputs,
+        "vectors": {k: list(v) for k, v in g.vectors.items()},
+        "edges": {"src": g.edge_src, "dst": g.edge_dst, "arg": g.edge_arg, "start": g.edge_start},
+        "formulas": [g.formula(k) for k in range(g.n_edges)],
+        "curves": [[list(pt) for pt in cv] for cv in lay.curves] if lay else [],
+        "width": lay.width if lay else 0, "height": lay.height if lay else 0,
+        "constFaults": [d.to_dict() for d in g.faults], "cost": c.to_dict(),
+        "reduced": "" if picture else (f"{n:,} nodes: the picture is left out above {MAX_NODES:,} nodes; the "
+                                        "controls, the tables and window.graphdiff work as on a small graph."),
+    }
+
+
+def _finite(x: float):
+    return x if math.isfinite(x) else None
+
+
+@dataclass
+class Page:
+    """An explorable page: ``html`` is the whole file."""
+
+    html: str
+    nodes: int
+
+    @property
+    def size(self) -> int:
+        return len(self.html.encode("utf-8"))
+
+
+def _script(text: str) -> str:
+    return text.replace("</", "<\\/")
+
+
+def page(g: Graph, values: Mapping[str, object] | None = None) -> Page:
+    """The explorable page of ``g`` (inputs start at ``values``, else the program's defaults).
+
+    >>> from graphdiff import loads
+    >>> p = page(loads("input a = 2, b = 1; c = a + b; d = b + 1; e = c * d"))
+    >>> 'data-node' in p.html or 'window.graphdiff' in p.html, '<script src' in p.html
+    (True, False)
+    """
+    m = model(g, values)
+    css = (WEB / "explore.css").read_text(encoding="utf-8")
+    runtime = (WEB / "runtime.js").read_text(encoding="utf-8")
+    app = (WEB / "explore.js").read_text(encoding="utf-8")
+    title = html.escape(f"graphdiff explore: {Path(g.source).name}")
+    data = json.dumps(m, separators=(",", ":"), allow_nan=False)
+    body = (WEB / "explore.html").read_text(encoding="utf-8")
+    doc = (body.replace("{{title}}", title).replace("{{css}}", css)
+           .replace("{{scripts}}", "\n".join(f"<script>{_script(s)}</script>" for s in (
+               runtime, generated_code(g), f"window.GD_MODEL = {data};", app))))
+    return Page(doc, len(g))
+
+
+class Explorable:
+    """What ``graphdiff.explore(g)`` returns: the page, shown inline by Jupyter (an iframe holding the whole
+    page, so that its script runs in a frame of its own) and written to a file by :meth:`save`."""
+
+    def __init__(self, g: Graph, values: Mapping[str, object] | None = None, height: int = 560):
+        self.graph, self.page, self.height = g, page(g, values), height
+
+    def save(self, path: str) -> None:
+        Path(path).write_text(self.page.html, encoding="utf-8")
+
+    def _repr_html_(self) -> str:
+        return (f'<iframe srcdoc="{html.escape(self.page.html, quote=True)}" style="width: 100%; height: '
+                f'{self.height}px; border: 1px solid #ddd" sandbox="allow-scripts"></iframe>')
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        data = {"text/html": self._repr_html_(), "text/plain": repr(self)}
+        if include:
+            data = {k: v for k, v in data.items() if k in include}
+        if exclude:
+            data = {k: v for k, v in data.items() if k not in exclude}
+        return data
+
+    def __repr__(self) -> str:
+        return f"<explorable page of {self.graph.source}: {len(self.graph)} nodes, {self.page.size:,} bytes>"
+
+
+def explore(g: Graph, values: Mapping[str, object] | None = None) -> Explorable:
+    """The explorable page of ``g`` for a notebook (inline) or a file (:meth:`Explorable.save`)."""
+    return Explorable(g, values)
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__

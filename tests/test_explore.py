@@ -1,0 +1,236 @@
+"""The explorable page, in a real browser: Debian's Chromium (/usr/bin/chromium, which .ci/run installs) driven
+by Playwright. The page loads with no network request and no console error; every command's JSON equals the
+page's (every primitive, all three modes, vectors); typing into a control updates the nodes; the step controls
+visit the trace's steps in order; the path count is exact on a graph with 3^200 paths; keyboard only works.
+
+GRAPHDIFF_SKIP_BROWSER=1 skips these tests on a machine without Chromium; CI never sets it."""
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import graphdiff
+from graphdiff.cli import main
+from graphdiff.explorable import MAX_NODES, page
+from graphdiff.gen import generate
+
+from .conftest import ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+SAMPLES = sorted((ROOT / "samples").glob("*.gd"))
+EVERY_PRIMITIVE = """\
+input x = 0.7, y = 1.3, z = -0.4
+input v[7] = 0.5
+a1 = sin(x) + cos(y) + tan(z)
+a2 = exp(z) * log(y) + sqrt(y)
+a3 = tanh(x) - sigmoid(z) + relu(z) + relu(x)
+a4 = step(x) + abs(z) + sign(z) + softplus(x)
+a5 = log1p(x) + expm1(z) + sinh(x) + cosh(z) + sech(y)
+a6 = asin(x) + acos(z) + atan(y)
+a7 = pow(y, x) + x ^ 3 + xlogy(x, y) + eq(x, y) + y ^ z
+a8 = min(x, y, z) + max(x, y) + sum(x, y, z) + prod(x, y, z) + mean(x, y) + max(v) * prod(v) + min(v[1], v[3] * x)
+a9 = x / y - (-z)
+out = a1 * a2 + a3 * a4 - a5 / a6 + a7 * a8 + a9
+"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if os.environ.get("GRAPHDIFF_SKIP_BROWSER") == "1":
+        pytest.skip("GRAPHDIFF_SKIP_BROWSER=1")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (bash .ci/browser), or set "
+                    "GRAPHDIFF_SKIP_BROWSER=1 to skip the browser tests")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-quic"])
+        yield b
+        b.close()
+
+
+class Opened:
+    def __init__(self, pg, errors, requests):
+        self.pg, self.errors, self.requests = pg, errors, requests
+
+    def js(self, expr: str):
+        return self.pg.evaluate(expr)
+
+
+@pytest.fixture
+def open_page(browser, tmp_path):
+    opened = []
+
+    def go(g, values=None, name="page.html") -> Opened:
+        path = tmp_path / name
+        path.write_text(page(g, values).html, encoding="utf-8")
+        pg = browser.new_page()
+        errors, requests = [], []
+        pg.on("console", lambda m: errors.append(m.text) if m.type in ("error", "warning") else None)
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.on("request", lambda r: requests.append(r.url))
+        pg.goto(path.as_uri())
+        pg.wait_for_selector("body[data-ready='1']", timeout=20_000, state="attached")
+        o = Opened(pg, errors, requests)
+        opened.append(o)
+        return o
+
+    yield go
+    for o in opened:
+        o.pg.close()
+
+
+def same(a, b, path="") -> None:
+    """JSON documents equal, numbers to the ulp or two by which the browser's Math may differ from libm."""
+    if isinstance(a, dict):
+        assert isinstance(b, dict) and list(a) == list(b), (path, list(a), list(b) if isinstance(b, dict) else b)
+        for k in a:
+            same(a[k], b[k], f"{path}.{k}")
+    elif isinstance(a, list):
+        assert isinstance(b, list) and len(a) == len(b), (path, a, b)
+        for k, (x, y) in enumerate(zip(a, b)):
+            same(x, y, f"{path}[{k}]")
+    elif isinstance(a, (int, float)) and not isinstance(a, bool):
+        assert isinstance(b, (int, float)) and not isinstance(b, bool), (path, a, b)
+        assert a == b or math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-14), (path, a, b)
+    else:
+        assert a == b, (path, a, b)
+
+
+def cli_json(args: list[str], program: str | None = None):
+    r = CliRunner().invoke(main, [*args, "--format", "json"], input=program)
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout)
+
+
+def _programs():
+    return [(p.stem, p.read_text(encoding="utf-8")) for p in SAMPLES] + [("every-primitive", EVERY_PRIMITIVE)]
+
+
+@pytest.mark.parametrize("name,text", _programs(), ids=[n for n, _ in _programs()])
+def test_every_commands_json_equals_the_pages(open_page, name, text):
+    g = graphdiff.loads(text, "<stdin>")
+    o = open_page(g)
+    assert o.requests == [o.pg.url] and o.errors == []
+    same(cli_json(["eval", "-"], text), o.js("graphdiff.eval()"))
+    same(cli_json(["edges", "-"], text), o.js("graphdiff.edges()"))
+    for mode in ("reverse", "forward", "paths"):
+        want = cli_json(["grad", "-", "--mode", mode, "--trace"], text)
+        got = o.js(f"graphdiff.grad('{mode}', {{trace: true}})")
+        for doc in (want, got):  # trace texts hold every digit of numbers the tolerance compares
+            for s in doc.get("trace", []):
+                s.pop("text")
+        same(want, got)
+    same(cli_json(["cost", "-"], text), o.js("graphdiff.cost()"))
+    src, dst = g.names[g.inputs[0]], g.names[g.outputs[-1]]
+    same(cli_json(["paths", "-", "--from", src, "--to", dst], text), o.js(f"graphdiff.paths({src!r}, {dst!r}, {{}})"))
+
+
+def test_grad_selections_and_set_agree_with_the_cli(open_page):
+    g = graphdiff.load(str(ROOT / "samples" / "neuron.gd"))
+    o = open_page(g)
+    o.js("graphdiff.set('w1', -1.25)")
+    want = cli_json(["grad", str(ROOT / "samples" / "neuron.gd"), "--set", "w1=-1.25", "--mode", "forward",
+                     "--wrt", "w1", "--wrt", "x2"])
+    same(want, o.js("graphdiff.grad('forward', {wrt: ['w1', 'x2']})"))
+
+
+def test_typing_into_a_control_updates_every_node(open_page):
+    o = open_page(graphdiff.load(str(ROOT / "samples" / "backprop.gd")))
+    pg = o.pg
+    assert pg.text_content("[data-node='e'] .value") == "= 6"
+    pg.fill("input[type=number][data-input='a']", "5")
+    assert pg.text_content("[data-node='e'] .value") == "= 12"  # (5 + 1) * (1 + 1)
+    assert pg.text_content("[data-node='c'] .value") == "= 6"
+    assert pg.input_value("input[type=range][data-input='a']") == "5"
+    assert o.js("graphdiff.eval().outputs.e") == 12
+
+
+def test_the_step_controls_visit_the_traces_steps_in_order(open_page):
+    path = ROOT / "samples" / "diamond.gd"
+    o = open_page(graphdiff.load(str(path)))
+    pg = o.pg
+    for mode, seed, flag in (("reverse", "z", "--of"), ("forward", "x", "--wrt")):
+        trace = cli_json(["grad", str(path), "--mode", mode, flag, seed, "--trace"])["trace"]
+        pg.check(f"input[name=view][value={mode}]")
+        pg.select_option("#seed", seed)
+        visited = []
+        for _ in trace:
+            pg.click("#step")
+            visited.append(pg.get_attribute("#stepinfo", "data-node"))
+        assert visited == [s["node"] for s in trace]
+        assert pg.text_content("#stepinfo").startswith(f"step {len(trace)} of {len(trace)}")
+        pg.click("#back")
+        assert pg.get_attribute("#stepinfo", "data-step") == str(len(trace) - 1)
+        pg.click("#reset")
+        assert pg.get_attribute("#stepinfo", "data-step") == "0"
+
+
+def test_keyboard_only(open_page):
+    o = open_page(graphdiff.load(str(ROOT / "samples" / "backprop.gd")))
+    pg = o.pg
+    pg.focus("input[type=number][data-input='b']")
+    pg.keyboard.press("Control+A")
+    pg.keyboard.type("2")
+    assert pg.text_content("[data-node='e'] .value") == "= 12"  # a = 2, b = 2: (2 + 2) * (2 + 1)
+    pg.focus("input[name=view][value=reverse]")
+    pg.keyboard.press("Space")
+    pg.focus("body")
+    pg.keyboard.press("ArrowRight")
+    pg.keyboard.press("ArrowRight")
+    assert pg.get_attribute("#stepinfo", "data-step") == "2"
+    pg.keyboard.press("Home")
+    assert pg.get_attribute("#stepinfo", "data-step") == "0"
+    pg.focus("[data-node='b']")
+    pg.keyboard.press("Enter")
+    assert "de/db" in pg.text_content("#detail")
+
+
+def test_the_path_count_is_exact_with_3_to_the_200_paths(open_page):
+    text = generate("diamonds", stages=200)
+    g = graphdiff.loads(text)
+    o = open_page(g)
+    want = cli_json(["paths", "-", "--from", "x0", "--to", "y", "--count-only"], text)["count"]
+    assert want == 3 ** 200
+    assert o.js("String(graphdiff.paths('x0', 'y', {limit: 3}).count)") == str(want)
+    pg = o.pg
+    pg.check("input[name=view][value=paths]")
+    pg.select_option("#from", "x0")
+    pg.select_option("#to", "y")
+    assert pg.get_attribute("#pathinfo p", "data-count") == str(want)
+
+
+def test_a_fault_is_shown_where_it_enters_with_the_clis_message(open_page):
+    text = "input x = 1\nr = log(x - 2)\ny = r * 3"
+    o = open_page(graphdiff.loads(text, "<stdin>"))
+    r = CliRunner().invoke(main, ["eval", "-"], input=text)
+    message = r.stderr.splitlines()[0].split("error: ", 1)[1]
+    assert message in o.pg.text_content("#messages")
+    assert "fault" in o.pg.get_attribute("[data-node='r']", "class")
+
+
+def test_above_the_picture_limit_the_page_opens_reduced(open_page):
+    text = generate("chain", length=MAX_NODES // 4 + 10)
+    g = graphdiff.loads(text)
+    assert len(g) > MAX_NODES
+    o = open_page(g)
+    assert "picture is left out" in o.pg.text_content("#notice")
+    same(cli_json(["grad", "-"], text)["jacobian"], o.js("graphdiff.grad('reverse', {}).jacobian"))
+
+
+def test_the_cli_writes_one_self_contained_file(tmp_path):
+    out = tmp_path / "p.html"
+    r = CliRunner().invoke(main, ["explore", str(ROOT / "samples" / "backprop.gd"), "-o", str(out)])
+    assert r.exit_code == 0
+    html = out.read_text()
+    assert "<script src" not in html and "http://" not in html.replace("http://www.w3.org", "")
+    assert "https://" not in html and 'data-node' in html or "GD_MODEL" in html
+    r = CliRunner().invoke(main, ["explore", str(ROOT / "samples" / "backprop.gd"), "--set", "q=1"])
+    assert r.exit_code == 2 and "cannot set 'q'" in r.output
