@@ -124,6 +124,12 @@ class CheckResult:
     fd_rtol: float
     fd_atol: float
 
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """Jupyter's display: the picture, the table, the text (graphdiff.notebook)."""
+        from .notebook import bundle
+
+        return bundle(self, include, exclude)
+
     @property
     def failures(self) -> list[tuple[PointCheck, PairCheck]]:
         return [(p, c) for p in self.points for c in p.pairs if not c.ok]

@@ -50,6 +50,12 @@ class Cost:
     counted: dict[str, int] = field(default_factory=dict)  # mode -> sweeps counted, where fewer than all
     derived: dict[str, Any] | None = None  # a derived program's size beside the original's (shape.derived_size)
 
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """Jupyter's display: the picture, the table, the text (graphdiff.notebook)."""
+        from .notebook import bundle
+
+        return bundle(self, include, exclude)
+
     def exact(self, mode: str) -> bool:
         """Whether the counts of ``mode`` are exact (else scaled from ``counted[mode]`` of its sweeps)."""
         return mode not in self.counted

@@ -93,6 +93,12 @@ class Values:
     warnings: list[Diagnostic] = field(default_factory=list)
     faults: list[Diagnostic] = field(default_factory=list)  # NaN/inf let through with ieee=True
 
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """Jupyter's display: the picture, the table, the text (graphdiff.notebook)."""
+        from .notebook import bundle
+
+        return bundle(self, include, exclude)
+
     def __getitem__(self, name: str) -> float:
         return self.values[self.graph.node(name)]
 

@@ -22,7 +22,7 @@ from typing import Any, Mapping
 
 
 from .cost import cost
-from .draw import Picture, layout, node_label
+from .draw import Picture, layout, levels, node_label
 from .errors import InputError
 from .evaluate import bind
 from .graph import Graph, loads
@@ -32,6 +32,8 @@ from .reach import COUNT_BUDGET
 WEB = Path(__file__).resolve().parent / "web"
 #: Above this many nodes the page has no picture (the layout and thousands of SVG elements would be slow).
 MAX_NODES = 2_000
+#: ... or when its edges cross more rows than this in all (a chain whose every step reads one weight).
+MAX_SPAN = 40_000
 #: Above this many nodes no page is written.
 MAX_MODEL = 200_000
 #: n-ary operations with more operands than this take their partials from the page's helpers (the products
@@ -109,7 +111,17 @@ def model(g: Graph, values: Mapping[str, object] | None = None, *, picture: bool
     n = len(g)
     if n > MAX_MODEL:
         raise InputError(f"{g.source} has {n:,} nodes: explore writes pages for up to {MAX_MODEL:,}")
-    picture = n <= MAX_NODES if picture is None else picture
+    why = ""
+    if picture is None:
+        picture = n <= MAX_NODES
+        why = f"the picture is left out above {MAX_NODES:,} nodes"
+        if picture:  # the layout routes every edge through each row it spans: bound that work too
+            lvl = levels(g)
+            span = sum(lvl[d] - lvl[s] for s, d in zip(g.edge_src, g.edge_dst))
+            if span > MAX_SPAN:
+                picture = False
+                why = (f"the picture is left out: its edges cross {span:,} rows in all (more than {MAX_SPAN:,}), "
+                       "too many to lay out readably")
     try:
         start = bind(g, values)
     except InputError:
@@ -148,12 +160,20 @@ def model(g: Graph, values: Mapping[str, object] | None = None, *, picture: bool
         "vectors": {k: list(v) for k, v in g.vectors.items()},
         "edges": {"src": g.edge_src, "dst": g.edge_dst, "arg": g.edge_arg, "start": g.edge_start},
         "formulas": [g.formula(k) for k in range(g.n_edges)],
-        "curves": [[list(pt) for pt in cv] for cv in lay.curves] if lay else [],
+        "curves": [_thin(cv) for cv in lay.curves] if lay else [],
         "width": lay.width if lay else 0, "height": lay.height if lay else 0,
         "constFaults": [d.to_dict() for d in g.faults], "cost": c.to_dict(),
-        "reduced": "" if picture else (f"{n:,} nodes: the picture is left out above {MAX_NODES:,} nodes; the "
-                                        "controls, the tables and window.graphdiff work as on a small graph."),
+        "reduced": "" if picture else (f"{n:,} nodes: {why}; the controls, the tables and window.graphdiff "
+                                        "work as on a small graph."),
     }
+
+
+def _thin(curve, most: int = 16) -> list[list[float]]:
+    """A curve with at most ``most`` points (its ends kept), rounded to a hundredth of an inch."""
+    if len(curve) > most:
+        step = (len(curve) - 1) / (most - 1)
+        curve = [curve[round(k * step)] for k in range(most)]
+    return [[round(x, 2), round(y, 2)] for x, y in curve]
 
 
 def _finite(x: float):

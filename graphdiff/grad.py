@@ -60,6 +60,12 @@ class Gradient:
     faults: list[DerivativeFault] = field(default_factory=list)
     trace: list[Step] | None = None
 
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """Jupyter's display: the picture, the table, the text (graphdiff.notebook)."""
+        from .notebook import bundle
+
+        return bundle(self, include, exclude)
+
     @property
     def graph(self) -> Graph:
         return self.lin.graph

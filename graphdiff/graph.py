@@ -79,6 +79,12 @@ class Graph:
             raise AttributeError(f"a Graph is read-only once built (cannot set {name!r})")
         object.__setattr__(self, name, value)
 
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """Jupyter's display: the picture, the table, the text (graphdiff.notebook)."""
+        from .notebook import bundle
+
+        return bundle(self, include, exclude)
+
     def freeze(self) -> "Graph":
         """Make the graph read-only (:func:`build` does, before returning it)."""
         self._frozen = True

@@ -37,6 +37,12 @@ class Hessian:
     original: dict[str, int]
     warnings: list[Diagnostic] = field(default_factory=list)
 
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """Jupyter's display: the picture, the table, the text (graphdiff.notebook)."""
+        from .notebook import bundle
+
+        return bundle(self, include, exclude)
+
     def __getitem__(self, key: tuple[str, str]) -> float:
         a, b = key
         return self.matrix[self.inputs.index(a)][self.inputs.index(b)]
@@ -62,6 +68,12 @@ class HessianVector:
     operations: Operations
     program: dict[str, int]
     warnings: list[Diagnostic] = field(default_factory=list)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """Jupyter's display: the picture, the table, the text (graphdiff.notebook)."""
+        from .notebook import bundle
+
+        return bundle(self, include, exclude)
 
     def to_dict(self) -> dict[str, Any]:
         out = {"hvp": {k: num(v) for k, v in self.product.items()}, "operations": self.operations.to_dict(),

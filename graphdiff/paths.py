@@ -314,6 +314,12 @@ class Between:
     lin: Linearization | None = None
     reverse_count: int = 0
 
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """Jupyter's display: the picture, the table, the text (graphdiff.notebook)."""
+        from .notebook import bundle
+
+        return bundle(self, include, exclude)
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``graphdiff paths --format json``: node names, exact integer counts."""
         names = self.graph.names
@@ -364,6 +370,12 @@ class PathCounts:
 
     graph: Graph
     counts: dict[int, dict[int, int]]
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """Jupyter's display: the picture, the table, the text (graphdiff.notebook)."""
+        from .notebook import bundle
+
+        return bundle(self, include, exclude)
 
     @property
     def total(self) -> int:

@@ -19,6 +19,12 @@ class Shape:
     operations: dict[str, int]  # operation -> nodes, sorted by name
     derived: dict[str, Any] | None = None  # a derived program's header: the original's size (derive.py)
 
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """Jupyter's display: the picture, the table, the text (graphdiff.notebook)."""
+        from .notebook import bundle
+
+        return bundle(self, include, exclude)
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``graphdiff info``.
 

@@ -234,3 +234,61 @@ def test_the_cli_writes_one_self_contained_file(tmp_path):
     assert "https://" not in html and 'data-node' in html or "GD_MODEL" in html
     r = CliRunner().invoke(main, ["explore", str(ROOT / "samples" / "backprop.gd"), "--set", "q=1"])
     assert r.exit_code == 2 and "cannot set 'q'" in r.output
+
+
+# ---- notebooks -------------------------------------------------------------------------------------------------
+
+def test_results_display_themselves_honouring_include_and_exclude():
+    g = graphdiff.load(str(ROOT / "samples" / "backprop.gd"))
+    for obj in (g, graphdiff.grad(g), graphdiff.evaluate(g), graphdiff.linearize(g), graphdiff.cost(g),
+                graphdiff.between(g, "b", "e"), graphdiff.check(g), graphdiff.path_counts(g)):
+        b = obj._repr_mimebundle_()
+        assert set(b) == {"image/svg+xml", "text/html", "text/plain"}, type(obj)
+        assert b["image/svg+xml"].lstrip().startswith(("<?xml", "<svg")) and "<table>" in b["text/html"]
+        assert set(obj._repr_mimebundle_(include=["text/plain"])) == {"text/plain"}
+        assert "image/svg+xml" not in obj._repr_mimebundle_(exclude=["image/svg+xml"])
+    assert "∂e/∂b" in graphdiff.grad(g)._repr_mimebundle_()["text/plain"]
+    e = graphdiff.explore(g)
+    assert set(e._repr_mimebundle_()) == {"text/html", "text/plain"} and "<iframe srcdoc=" in e._repr_html_()
+
+
+def test_the_docs_notebook_runs_in_a_real_kernel():
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(ROOT / "docs" / "explore.ipynb", as_version=4)
+    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(ROOT / "docs")}}).execute()
+    outs = [c.outputs for c in nb.cells if c.cell_type == "code"]
+    assert all(o and all(x.output_type != "error" for x in o) for o in outs)
+    first = outs[0][0]["data"]
+    assert {"image/svg+xml", "text/html", "text/plain"} <= set(first)
+    assert "<iframe srcdoc=" in outs[-1][0]["data"]["text/html"]
+    assert "∂e/∂b" in outs[1][0]["data"]["text/plain"]
+
+
+# ---- the docs' page and screenshot -----------------------------------------------------------------------------
+
+def test_the_gallerys_page_is_the_essays_example_as_explore_writes_it(monkeypatch):
+    """docs/backprop-explore.html is what `graphdiff explore samples/backprop.gd` writes today
+    (GRAPHDIFF_UPDATE_DOCS=1 rewrites it)."""
+    monkeypatch.chdir(ROOT)
+    r = CliRunner().invoke(main, ["explore", "samples/backprop.gd"])
+    path = ROOT / "docs" / "backprop-explore.html"
+    if os.environ.get("GRAPHDIFF_UPDATE_DOCS") == "1":
+        path.write_text(r.stdout, encoding="utf-8")
+    assert path.read_text(encoding="utf-8") == r.stdout, "run GRAPHDIFF_UPDATE_DOCS=1 python -m pytest tests/test_explore.py"
+
+
+def test_screenshot(open_page, tmp_path):
+    """The README's screenshot, taken by this browser: reverse mode from e, two steps in
+    (GRAPHDIFF_UPDATE_DOCS=1 writes it to docs/explore.png)."""
+    o = open_page(graphdiff.load(str(ROOT / "samples" / "backprop.gd")))
+    pg = o.pg
+    pg.set_viewport_size({"width": 1000, "height": 520})
+    pg.check("input[name=view][value=reverse]")
+    pg.click("#step")
+    pg.click("#step")
+    pg.click("[data-node='b']")
+    out = ROOT / "docs" / "explore.png" if os.environ.get("GRAPHDIFF_UPDATE_DOCS") == "1" else tmp_path / "shot.png"
+    pg.screenshot(path=str(out))
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -555,7 +555,8 @@
       $("#stepinfo").textContent = `step ${state.step} of ${state.trace.length}` + (cur ? `: ${stepText(cur._step, DIGITS)}` : "");
       $("#stepinfo").dataset.step = state.step;
       $("#stepinfo").dataset.node = cur ? cur.node : "";
-      info = `${doc.operations.multiplications} multiplications, ${doc.operations.additions} additions in this sweep`;
+      const pl = (n, w) => `${n.toLocaleString("en-US")} ${w}${n === 1 ? "" : "s"}`;
+      info = `${pl(doc.operations.multiplications, "multiplication")}, ${pl(doc.operations.additions, "addition")} in this sweep`;
     }
     if (view === "paths" && state.from != null && state.to != null) {
       const doc = pathsDoc(state.from, state.to, { limit: 10 });

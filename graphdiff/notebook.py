@@ -1,0 +1,121 @@
+"""Results that display themselves in Jupyter: ``_repr_mimebundle_`` with ``image/svg+xml`` (the picture
+``graphdiff draw`` makes, annotated with what the result holds), ``text/html`` (the command's table, with the
+picture above it) and ``text/plain`` (the command's table as text), honouring ``include`` and ``exclude`` as
+the graphviz package does. Each class's method is one line calling :func:`bundle`.
+
+The picture is drawn for graphs of up to :data:`PICTURE_NODES` nodes (above, the bundle has no SVG); tables
+show their first :data:`ROWS` rows, as a terminal does.
+"""
+from __future__ import annotations
+
+import html
+import io
+from typing import Any, Iterable
+
+PICTURE_NODES = 150
+ROWS = 50
+
+
+def _report(obj):
+    from . import report as R
+    from .cost import Cost
+    from .evaluate import Linearization, Values
+    from .grad import Gradient
+    from .graph import Graph
+    from .paths import Between, PathCounts
+    from .shape import Shape, shape
+    from .check import CheckResult
+
+    if isinstance(obj, Graph):
+        return R.info_report(shape(obj))
+    if isinstance(obj, Gradient):
+        return R.grad_report(obj)
+    if isinstance(obj, Linearization):
+        return R.edges_report(obj)
+    if isinstance(obj, Values):
+        return R.eval_report(obj)
+    if isinstance(obj, Cost):
+        return R.cost_report(obj)
+    if isinstance(obj, Between):
+        return R.paths_report(obj)
+    if isinstance(obj, PathCounts):
+        return R.matrix_report(obj)
+    if isinstance(obj, Shape):
+        return R.info_report(obj)
+    if isinstance(obj, CheckResult):
+        return R.check_report(obj)
+    from .hessian import Hessian, HessianVector
+
+    if isinstance(obj, Hessian):
+        return R.hessian_report(obj)
+    if isinstance(obj, HessianVector):
+        return R.hvp_report(obj)
+    raise TypeError(f"no display for {type(obj).__name__}")
+
+
+def _svg(obj) -> str | None:
+    from . import draw as D
+    from .evaluate import Linearization, Values
+    from .grad import Gradient
+    from .graph import Graph
+
+    g = getattr(obj, "graph", None) if not isinstance(obj, Graph) else obj
+    if g is None or len(g) > PICTURE_NODES:
+        return None
+    if isinstance(obj, Gradient) and obj.sweeps:
+        s = obj.sweeps[0]
+        pic = D.picture(g, values=obj.lin, partials=obj.lin.partials,
+                        forward=s if obj.mode == "forward" else None, reverse=s if obj.mode == "reverse" else None)
+    elif isinstance(obj, Linearization):
+        pic = D.picture(g, values=obj, partials=obj.partials)
+    elif isinstance(obj, Values):
+        pic = D.picture(g, values=obj)
+    else:
+        pic = D.picture(g)
+    return D.render(pic, "svg", "matplotlib").decode("utf-8")
+
+
+def _html_table(t, digits: int = 6) -> str:
+    from .render import cell
+
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in t.columns)
+    rows = []
+    for r in list(t.rows[:ROWS]):
+        rows.append("<tr>" + "".join(f"<td>{html.escape(cell(v, digits))}</td>" for v in r) + "</tr>")
+    more = f"<p>… {len(t.rows) - ROWS:,} more rows</p>" if len(t.rows) > ROWS else ""
+    foot = f"<p>{html.escape(t.footer)}</p>" if t.footer else ""
+    return (f"<p><b>{html.escape(t.title)}</b></p><table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}"
+            f"</tbody></table>{more}{foot}")
+
+
+def _text(report) -> str:
+    from rich.console import Console
+
+    from .render import render
+
+    out = io.StringIO()
+    render(report, "table", out, console=Console(file=out, width=110, color_system=None, highlight=False, force_jupyter=False,
+                                                 soft_wrap=False))
+    return out.getvalue()
+
+
+def bundle(obj, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None) -> dict[str, Any]:
+    """The MIME bundle of a graphdiff result: only the types ``include`` names (all when None), none that
+    ``exclude`` names; each is built only when it is wanted."""
+    wanted = ["image/svg+xml", "text/html", "text/plain"]
+    if include:
+        wanted = [m for m in wanted if m in set(include)]
+    if exclude:
+        wanted = [m for m in wanted if m not in set(exclude)]
+    out: dict[str, Any] = {}
+    svg = _svg(obj) if ("image/svg+xml" in wanted or "text/html" in wanted) else None
+    report = _report(obj) if ("text/html" in wanted or "text/plain" in wanted) else None
+    if "image/svg+xml" in wanted and svg is not None:
+        out["image/svg+xml"] = svg
+    if "text/html" in wanted:
+        notes = "".join(f"<p>{html.escape(n if isinstance(n, str) else n.text(6))}</p>" for n in report.notes)
+        picture = svg[svg.find("<svg"):] if svg else ""
+        out["text/html"] = f"<div class='graphdiff'>{picture}{''.join(_html_table(t) for t in report.tables)}{notes}</div>"
+    if "text/plain" in wanted:
+        out["text/plain"] = _text(report)
+    return out
