@@ -56,9 +56,12 @@ from .ops import PRIMITIVES
 from .paths import path_matrix, path_sum
 from .reach import ancestors
 
-METHODS = ("reverse", "forward", "paths", "fd", "symbolic")
-LABELS = {"reverse": "reverse", "forward": "forward", "paths": "paths", "fd": "finite diff", "symbolic": "symbolic"}
-EXACT = ("forward", "paths", "symbolic")
+METHODS = ("reverse", "forward", "paths", "elimination", "fd", "symbolic")
+LABELS = {"reverse": "reverse", "forward": "forward", "paths": "paths", "elimination": "elimination",
+          "fd": "finite diff", "symbolic": "symbolic"}
+EXACT = ("forward", "paths", "elimination", "symbolic")
+#: Vertex elimination (Markowitz order) is checked for graphs of up to this many edges.
+ELIMINATION_MAX_EDGES = 200_000
 RTOL, ATOL = 1e-6, 1e-9
 FD_RTOL, FD_ATOL = 1e-5, 1e-7
 EPS = sys.float_info.epsilon
@@ -447,6 +450,14 @@ def _check_point(g: Graph, index: int, values: dict[int, float], outs: list[int]
     lin, rev, fwd = _exact_methods(g, point, outs, ins, methods, opts, index, ieee)
     fd, fd_why = _finite_differences_at(g, point, outs, ins, opts) if "fd" in methods else ({}, {})
     kinks = _kink_pairs(g, lin.warnings, outs, ins)
+    elim = None
+    if "elimination" in methods:
+        from .eliminate import eliminate
+
+        try:
+            elim = eliminate(g, point, order="markowitz", of=outs, wrt=ins, record=False, ieee=True).jacobian
+        except GraphdiffError as e:  # more fill-in than the bound: said, not judged
+            opts["skipped"]["elimination"] = e.message
     pairs = []
     for n_o, o in enumerate(outs):
         for i in ins:
@@ -462,6 +473,9 @@ def _check_point(g: Graph, index: int, values: dict[int, float], outs: list[int]
                     settled = {o: {i: vals["paths"]}}
                     settle(lin, settled)
                     vals["paths"] = settled[o][i]
+            if elim is not None:
+                v = elim[o][i]
+                vals["elimination"] = v if math.isfinite(v) else None  # NaN and inf: reverse mode's rule decides
             if "fd" in methods:
                 r = fd[i][n_o]
                 vals["fd"], fd_err = (None, None) if r is None else r
@@ -504,6 +518,10 @@ def _plan(g: Graph, outs: list[int], ins: list[int], points: int, symbolic: bool
             at = f" at each of {points + 1:,} points" if points else ""
             skipped["forward"] = (f"its {len(ins):,} sweeps (one per input) would visit {visits:,} edges{at}, more "
                                   f"than forward mode is run for ({FORWARD_MAX_WORK:,} edge visits)")
+    if g.n_edges <= ELIMINATION_MAX_EDGES:
+        methods.append("elimination")
+    else:
+        skipped["elimination"] = f"{g.n_edges:,} edges is more than vertex elimination is checked for ({ELIMINATION_MAX_EDGES:,})"
     counts: dict[int, dict[int, int]] = {}
     if len(outs) * len(ins) * max(g.n_edges, 1) > PATHS_MAX_WORK:
         methods.remove("paths")
@@ -515,6 +533,7 @@ def _plan(g: Graph, outs: list[int], ins: list[int], points: int, symbolic: bool
         if worst > max_paths:
             skipped["paths"] = (f"some pairs have more than --max-paths {max_paths:,} paths (up to {worst:,}); "
                                 "those pairs are not summed over paths")
+    methods.sort(key=METHODS.index)
     return methods, skipped, sym, counts
 
 

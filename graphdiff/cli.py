@@ -746,6 +746,42 @@ def explore(ctx: Context, output) -> None:
     _write(output, p.html)
 
 
+@main.command(epilog=EXIT_CODES)
+@options(*NUMERIC)
+@click.option("--order", "order", default="markowitz", show_default=True, metavar="ORDER",
+              help="forward, reverse, markowitz, min-fill, optimal, anneal, or the intermediates' names: --order c,d.")
+@click.option("--of", "of", multiple=True, metavar="OUTPUT", help="This output (repeatable; default: all).")
+@click.option("--wrt", multiple=True, metavar="INPUT", help="With respect to this input (repeatable; default: all).")
+@click.option("--trace", is_flag=True, help="Show every step: the products formed, the fill-in edges, the running counts.")
+@click.option("--max-fill", type=click.IntRange(min=1), default=5_000_000, show_default=True,
+              help="Refuse an elimination that would make the graph hold more edges than this.")
+@click.option("--max-work", type=click.IntRange(min=1), default=50_000_000, show_default=True,
+              help="Refuse an elimination that would take more multiplications than this.")
+@click.option("--budget", type=click.IntRange(min=0), default=50_000, show_default=True,
+              help="--order anneal: how many whole orders the search evaluates (a fixed seed: the same order every run).")
+@run_safely
+def eliminate(ctx: Context, order: str, of, wrt, trace: bool, max_fill: int, max_work: int, budget: int) -> None:
+    """The Jacobian by vertex elimination: the chain rule applied in any order. Eliminating an intermediate v
+    multiplies every in-edge by every out-edge (c_kv·c_vi: every path through v at once) and adds the product to
+    an edge i → k or makes a new fill-in edge; forward and reverse mode are two orders out of many.
+
+    \b
+    Examples:
+      graphdiff eliminate samples/diamond.gd --order markowitz --trace
+      graphdiff eliminate samples/neuron.gd --order optimal --format json
+      graphdiff eliminate samples/backprop.gd --order c,d --trace
+      graphdiff eliminate samples/published/roeflux_1d.gd --order anneal
+    """
+    from .eliminate import ORDERS, eliminate as compute
+    from .report import eliminate_report
+
+    g = ctx.graph()
+    how = order if order in ORDERS else [s.strip() for s in order.split(",") if s.strip()]
+    r = compute(g, ctx.values(), order=how, of=of or None, wrt=wrt or None, max_edges=max_fill, max_work=max_work,
+                ieee=ctx.ieee, budget=budget)
+    ctx.emit(eliminate_report(r, trace))
+
+
 def _read_vector(path: str) -> dict[str, float]:
     """The --hvp JSON object: a number per input (a list per vector)."""
     data = _read_inputs(path)
@@ -798,9 +834,13 @@ def hessian(ctx: Context, of, wrt, hvp) -> None:
 @click.option("--engine", type=click.Choice(["auto", "graphviz", "matplotlib"]), default="auto", show_default=True,
               help="Who lays out svg and png: Graphviz's dot when on PATH (auto), or matplotlib.")
 @click.option("--force", is_flag=True, help="Draw a graph of more than 300 nodes anyway.")
+@click.option("--eliminate", "elim", metavar="ORDER", help="Draw the linearized graph during vertex elimination in "
+              "ORDER (as graphdiff eliminate takes it), fill-in edges marked.")
+@click.option("--step", "elim_step", type=click.IntRange(min=0), default=None, metavar="K",
+              help="With --eliminate: after K eliminations [default: all of them].")
 @run_safely
 def draw(ctx: Context, values: bool, partials: bool, forward, reverse, paths, picture, output, engine: str,
-         force: bool) -> None:
+         force: bool, elim, elim_step) -> None:
     """A picture of the graph as the essay draws it: inputs at the bottom, outputs at the top, one arrow per
     operand, in Graphviz DOT (default), a Mermaid flowchart, SVG or PNG.
 
@@ -810,6 +850,7 @@ def draw(ctx: Context, values: bool, partials: bool, forward, reverse, paths, pi
       graphdiff draw samples/backprop.gd --partials -o backprop.svg
       graphdiff draw samples/backprop.gd --reverse e --partials --format mermaid
       graphdiff draw samples/diamond.gd --paths x z -o diamond.png
+      graphdiff draw samples/diamond.gd --eliminate markowitz --step 3 -o step3.svg
     """
     from . import draw as D
 
@@ -818,9 +859,21 @@ def draw(ctx: Context, values: bool, partials: bool, forward, reverse, paths, pi
         raise InputError("a PNG is binary: give -o FILE.png or redirect standard output")
     g = ctx.graph()
     D.check_size(g, force)
-    needs_values = values or partials or forward is not None or reverse is not None
-    pic = D.annotate(g, ctx.values() if needs_values else None, values=values, partials=partials,
-                     forward=forward, reverse=reverse, paths=tuple(paths) if paths else None, ieee=ctx.ieee)
+    if elim_step is not None and elim is None:
+        raise InputError("--step goes with --eliminate ORDER")
+    if elim is not None:
+        from .eliminate import ORDERS, after, eliminate as full
+
+        if values or partials or forward or reverse or paths:
+            raise InputError("--eliminate draws the linearized graph: it does not combine with --values, "
+                             "--partials, --forward, --reverse or --paths")
+        how = elim if elim in ORDERS else [x.strip() for x in elim.split(",") if x.strip()]
+        k = elim_step if elim_step is not None else len(full(g, ctx.values(), order=how, ieee=ctx.ieee).order)
+        pic = after(g, ctx.values(), order=how, steps=k, ieee=ctx.ieee)
+    else:
+        needs_values = values or partials or forward is not None or reverse is not None
+        pic = D.annotate(g, ctx.values() if needs_values else None, values=values, partials=partials,
+                         forward=forward, reverse=reverse, paths=tuple(paths) if paths else None, ieee=ctx.ieee)
     if pic.warnings:
         warn(pic.warnings, ctx.source_name())
     data = D.render(pic, fmt, engine)

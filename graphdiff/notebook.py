@@ -44,7 +44,11 @@ def _report(obj):
         return R.info_report(obj)
     if isinstance(obj, CheckResult):
         return R.check_report(obj)
+    from .eliminate import Elimination
     from .hessian import Hessian, HessianVector
+
+    if isinstance(obj, Elimination):
+        return R.eliminate_report(obj, trace=True)
 
     if isinstance(obj, Hessian):
         return R.hessian_report(obj)

@@ -92,6 +92,29 @@ def _extreme(f, xs: Vals) -> float:
     return NAN if v == v and any(x != x for x in xs) else v
 
 
+_TWO_OVER_SQRT_PI = 1.1283791670955126  # 2 / sqrt(pi), the text of erf's partial
+
+
+def _atan2_partials(y: float, x: float) -> list[float]:
+    """∂atan2(y, x)/∂y = x/(x² + y²) and ∂/∂x = -y/(x² + y²), as (x/h)/h and -(y/h)/h with h = hypot(x, y)."""
+    h = math.hypot(x, y)
+    if h == 0 or h != h:
+        return [NAN, NAN]
+    return [(x / h) / h, -(y / h) / h]
+
+
+def _erf_partial(x: float) -> float:
+    """2/√π·exp(-x²) with x² split exactly into hi + lo (Veltkamp and Dekker): exp(-hi)·(1 - lo)."""
+    if not abs(x) < 1e150:
+        return 0.0 if x == x else NAN
+    c = 134217729.0 * x
+    xh = c - (c - x)
+    xl = x - xh
+    hi = x * x
+    lo = ((xh * xh - hi) + 2.0 * xh * xl) + xl * xl
+    return _TWO_OVER_SQRT_PI * math.exp(-hi) * (1.0 - lo)
+
+
 def _sech(x: float) -> float:
     """1 / cosh(x), written as 2e/(1 + e²) with e = exp(-|x|): no overflow where cosh(x) would."""
     e = math.exp(-abs(x))
@@ -354,7 +377,17 @@ _TABLE = [
            lambda x, y: _safe_div(-1.0, math.sqrt((1 - x) * (1 + x))) if abs(x) <= 1 else NAN,
            "-1 / sqrt((1 - {x}) * (1 + {x}))", _sp_unary("acos"), domain="acos needs an argument in [-1, 1]",
            ieee=lambda xs: NAN),
+    # the error function (the normal CDF is (1 + erf(x / sqrt(2))) / 2): its partial 2/√π·exp(-x²)
+    # the text rounds x·x first, the row squares exactly (so that exp(-x²) keeps its ulps where x² is large)
+    _unary("erf", math.erf, lambda x, y: _erf_partial(x), "1.1283791670955126 * exp(-({x} * {x}))",
+           _sp_unary("erf")),
     _unary("atan", math.atan, lambda x, y: 1.0 / (1.0 + x * x), "1 / (1 + {x} * {x})", _sp_unary("atan")),
+    # the angle of the point (x, y) in (-pi, pi]: atan2(y, x), as C and NumPy order the operands; the partials
+    # through hypot, so that x² + y² neither overflows nor underflows
+    Primitive("atan2", 2, lambda xs: math.atan2(xs[0], xs[1]), lambda xs, y: _atan2_partials(xs[0], xs[1]),
+              lambda k, t, out: (f"{t[1]} / ({t[1]} * {t[1]} + {t[0]} * {t[0]})" if k == 0
+                                 else f"-{t[0]} / ({t[1]} * {t[1]} + {t[0]} * {t[0]})"), _call("atan2"),
+              sympy=lambda sp, xs: sp.atan2(xs[0], xs[1]), call="atan2"),
     # 1 where a = b, else 0: the ties of min and max in their partials' text (which warn at ties themselves)
     Primitive("eq", 2, lambda xs: 1.0 if xs[0] == xs[1] else 0.0, lambda xs, y: [0.0, 0.0],
               lambda k, t, out: "0", _call("eq"), sympy=lambda sp, xs: sp.Piecewise((1, sp.Eq(xs[0], xs[1])), (0, True)),
@@ -394,7 +427,7 @@ _PYTHON: dict[str, Callable[[Sequence[str]], str]] = {
     "neg": lambda t: f"-{t[0]}", "pow": _py_call("math.pow"), "id": lambda t: t[0], "const": lambda t: t[0],
     **{f: _py_call(f"math.{f}") for f in ("sin", "cos", "tan", "exp", "log", "sqrt", "tanh", "log1p", "expm1",
                                            "sinh", "cosh", "asin", "acos", "atan")},
-    "abs": _py_call("abs"), "sigmoid": _py_call("_sigmoid"), "softplus": _py_call("_softplus"),
+    "abs": _py_call("abs"), "erf": _py_call("math.erf"), "atan2": _py_call("math.atan2"), "sigmoid": _py_call("_sigmoid"), "softplus": _py_call("_softplus"),
     "sech": _py_call("_sech"), "sign": _py_call("_sign"), "xlogy": _py_call("_xlogy"),
     "relu": lambda t: f"({t[0]} if {t[0]} > 0 else 0.0)", "step": lambda t: f"(1.0 if {t[0]} > 0 else 0.0)",
     "eq": lambda t: f"(1.0 if {t[0]} == {t[1]} else 0.0)", "min": _py_list("_min"), "max": _py_list("_max"), "sum": _py_list("math.fsum"), "prod": _py_list("math.prod"),
@@ -418,7 +451,7 @@ _JS: dict[str, Callable[[Sequence[str]], str]] = {
     "neg": lambda t: f"(-{t[0]})", "pow": _js_call("G.pow"), "id": lambda t: t[0], "const": lambda t: t[0],
     **{f: _js_call(f"Math.{f}") for f in ("sin", "cos", "tan", "exp", "tanh", "log1p", "expm1", "sinh", "cosh",
                                            "atan", "abs")},
-    "log": _js_call("G.log"), "sqrt": _js_call("G.sqrt"), "asin": _js_call("G.asin"), "acos": _js_call("G.acos"),
+    "erf": _js_call("G.erf"), "atan2": _js_call("Math.atan2"), "log": _js_call("G.log"), "sqrt": _js_call("G.sqrt"), "asin": _js_call("G.asin"), "acos": _js_call("G.acos"),
     "sigmoid": _js_call("G.sigmoid"), "softplus": _js_call("G.softplus"), "sech": _js_call("G.sech"),
     "sign": _js_call("G.sign"), "xlogy": _js_call("G.xlogy"), "relu": lambda t: f"({t[0]} > 0 ? {t[0]} : 0)",
     "step": lambda t: f"({t[0]} > 0 ? 1 : 0)", "eq": lambda t: f"({t[0]} === {t[1]} ? 1 : 0)",

@@ -281,6 +281,12 @@ def matrix_report(m: PathCounts) -> Report:
 
 # ---- cost ----------------------------------------------------------------------------------------------------
 
+def _times(a: int, b: int) -> Times:
+    from .cost import ratio as cost_ratio
+
+    return Times(cost_ratio(a, b))
+
+
 def cost_report(c: Cost) -> Report:
     g = c.graph
     ratios = c.ratios()
@@ -294,7 +300,18 @@ def cost_report(c: Cost) -> Report:
              f"{plural(len(c.inputs), 'input')}")
     columns = ["mode", "sweeps", "paths", "multiplications", "additions", "operations", "ratio", "counts",
                "sweeps counted"]
+    best = c.modes()[c.cheapest()].total
+    for name, v in c.elimination.items():
+        if isinstance(v, str):
+            continue
+        rows.append([f"elimination, {name}", None, None, v[0], v[1], v[0] + v[1],
+                     _times(v[0] + v[1], best), "exact", None])
     notes = list(c.sentences())
+    sentence = c.elimination_sentence()
+    if sentence:
+        notes.append(sentence)
+    notes.extend(f"Elimination in {k} order not counted: {v}" for k, v in c.elimination.items()
+                 if isinstance(v, str) and k == "optimal")
     if c.derived:
         notes.append(f"This is a derived program ({_derived_text(c.derived)}), derived from {c.derived['source']}.")
     return Report((Table(title, columns, rows, f"{plural(len(g), 'node')}, {plural(g.n_edges, 'edge')}",
@@ -323,18 +340,18 @@ def _error(v: float) -> Numbers:
 
 def check_report(r: CheckResult) -> Report:
     names = r.graph.names
-    cols = ["point", "output", "input", "reverse", "forward", "paths", "finite diff", "fd ±", "symbolic",
-            "max abs err", "max rel err", "status"]
+    cols = ["point", "output", "input", "reverse", "forward", "paths", "elimination", "finite diff", "fd ±",
+            "symbolic", "max abs err", "max rel err", "status"]
     rows = []
     for p in r.points:
         if p.error is not None:
-            rows.append([p.index, None, None, None, None, None, None, None, None, None, None,
+            rows.append([p.index, None, None, None, None, None, None, None, None, None, None, None,
                          "not evaluated (see below)"])
             continue
         for c in p.pairs:
             v = c.values
             rows.append([p.index, names[c.output], names[c.input], v["reverse"], v.get("forward"), v.get("paths"),
-                         v.get("fd"), None if c.fd_error is None else _error(c.fd_error), v.get("symbolic"),
+                         v.get("elimination"), v.get("fd"), None if c.fd_error is None else _error(c.fd_error), v.get("symbolic"),
                          _error(c.abs_error), _error(c.rel_error), _status(c)])
     n_pairs = sum(len(p.pairs) for p in r.points)
     failed_points = [p for p in r.points if p.error is not None]
@@ -356,9 +373,9 @@ def check_report(r: CheckResult) -> Report:
     first = r.points[0]
     warnings = tuple(first.warnings) + tuple(Diagnostic(d.node, d.line, d.col, "IEEE: " + d.message)
                                              for d in first.faults)
-    droppable = (7, 9, 0, 5, 8, 4) if len(r.points) == 1 else (7, 9, 5, 8, 4)  # "point" tells points apart
+    droppable = (8, 10, 0, 6, 5, 9, 4) if len(r.points) == 1 else (8, 10, 6, 5, 9, 4)  # "point" tells points apart
     table = Table(f"Derivative check of {r.graph.source}", cols, rows, footer,
-                  numeric=(0, 3, 4, 5, 6, 7, 8, 9, 10), droppable=droppable)
+                  numeric=(0, 3, 4, 5, 6, 7, 8, 9, 10, 11), droppable=droppable)
     return Report((table,), r.to_dict, tuple(notes), warnings)
 
 
@@ -414,3 +431,33 @@ def hessian_check_report(c: "HessianCheck") -> Report:
     table = Table(f"Second-derivative check of {c.output}", cols, rows, f"{len(rows):,} {'entry' if len(rows) == 1 else 'entries'}",
                   numeric=tuple(range(2, 3 + len(methods) + 1)))
     return Report((table,), c.to_dict, tuple(notes))
+
+
+# ---- eliminate -----------------------------------------------------------------------------------------------
+
+def eliminate_report(e: "Elimination", trace: bool = False) -> Report:
+    from .eliminate import step_text
+
+    names = e.graph.names
+    rows = [[names[o], names[i], partial(names[o], names[i]), e.jacobian[o][i]] for o in e.outputs for i in e.inputs]
+    footer = (f"{len(e.order):,} {'vertex' if len(e.order) == 1 else 'vertices'} eliminated in {e.order_name} order: "
+              f"{plural(e.multiplications, 'multiplication')}, {plural(e.additions, 'addition')}"
+              + (f" (and {plural(e.merge_additions, 'addition')} merging parallel edges)" if e.merge_additions else ""))
+    jac = Table(f"Jacobian of {e.graph.source} by vertex elimination ({e.order_name} order)",
+                ["output", "input", "derivative", "value"], rows, footer, numeric=(3,))
+    notes = []
+    if e.output_copies:
+        notes.append(f"Outputs that other nodes use stand as copies (y' = y, partial 1), so that they can be "
+                     f"eliminated as intermediates: {', '.join(e.output_copies)}.")
+    tables = (jac,)
+    if trace:
+        m = a = 0
+        steps = []
+        for n, s in enumerate(e.steps, 1):
+            m, a = m + s.multiplications, a + s.additions
+            fills = ", ".join(f"{x} → {y}" for x, y in s.fill_in[:6]) + (f", … ({len(s.fill_in) - 6:,} more)" if len(s.fill_in) > 6 else "")
+            steps.append([n, s.vertex, Numbers(lambda d, s=s: step_text(s, d)), fills, s.multiplications, s.additions, m, a])
+        tables = (Table(f"Vertex elimination of {e.graph.source} in {e.order_name} order",
+                        ["step", "eliminated", "products", "fill-in", "×", "+", "× so far", "+ so far"], steps,
+                        footer, numeric=(0, 4, 5, 6, 7), droppable=(3,)), jac)
+    return Report(tables, e.to_dict, tuple(notes), tuple(e.warnings))

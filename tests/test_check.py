@@ -278,6 +278,7 @@ def test_forward_keeps_only_the_outputs_of_each_sweep(monkeypatch):
 
     monkeypatch.setattr(check_module(), "FD_MAX_WORK", 0)
     monkeypatch.setattr(check_module(), "PATHS_MAX_WORK", 0)
+    monkeypatch.setattr(check_module(), "ELIMINATION_MAX_EDGES", 0)
     g = subtraction_chain(500)  # every sweep's full dictionary, kept, would be 125,000 numbers (about 8 MB)
     tracemalloc.start()
     try:

@@ -18,12 +18,12 @@ mpmath = pytest.importorskip("mpmath")
 MAGNITUDES = [1e-300, 1e-160, 1e160, 1e300]
 ULPS = 8
 SMOOTH_UNARY = ["sin", "cos", "tan", "exp", "log", "sqrt", "tanh", "sigmoid", "softplus", "log1p", "expm1",
-                "sinh", "cosh", "sech", "asin", "acos", "atan"]
+                "sinh", "cosh", "sech", "asin", "acos", "atan", "erf"]
 #: Points where float64 is strained and a careless form cancels or overflows.
 HARD = {"sigmoid": [40.0, -40.0, 700.0, -700.0, 36.7], "tanh": [19.5, -19.5, 30.0, -30.0, 350.0],
         "asin": [0.999999999, -0.999999999, 1 - 2 ** -40], "acos": [0.999999999, -0.999999999],
         "expm1": [-40.0, -700.0, 1e-10], "log1p": [-0.999999, 1e-17], "atan": [1e200, -1e200],
-        "softplus": [-40.0, 40.0, -700.0], "sinh": [1e-8, 700.0], "sech": [30.0, -40.0, 700.0, 1e-9], "cosh": [700.0, -700.0], "exp": [-745.0, 709.0]}
+        "softplus": [-40.0, 40.0, -700.0], "sinh": [1e-8, 700.0], "sech": [30.0, -40.0, 700.0, 1e-9], "erf": [5.0, -6.0, 26.0, 1e-8], "cosh": [700.0, -700.0], "exp": [-745.0, 709.0]}
 
 
 def reference(name: str, xs: list[float], k: int):

@@ -59,6 +59,34 @@ window.GD_RUNTIME = (function () {
     if (x === 1 || y === 0) return 1.0;
     return Math.pow(x, y);
   }
+  // erf: CPython's own pure implementation (a series below 1.5, a continued fraction for erfc above; a few
+  // ulps), as the browser has no Math.erf
+  const SQRTPI = 1.772453850905516027298167483341145182798;
+  function erfSeries(x) {
+    const x2 = x * x;
+    let acc = 0.0, fk = 25 + 0.5;
+    for (let i = 0; i < 25; i++) { acc = 2.0 + x2 * acc / fk; fk -= 1.0; }
+    return acc * x * Math.exp(-x2) / SQRTPI;
+  }
+  function erfcContfrac(x) {
+    if (x >= 30.0) return 0.0;
+    const x2 = x * x;
+    let a = 0.0, da = 0.5, p = 1.0, pLast = 0.0, q = da + x2, qLast = 1.0;
+    for (let i = 0; i < 50; i++) {
+      a += da; da += 2.0;
+      const b = da + x2;
+      let t = p; p = b * p - a * pLast; pLast = t;
+      t = q; q = b * q - a * qLast; qLast = t;
+    }
+    return p / q * x * Math.exp(-x2) / SQRTPI;
+  }
+  function erf(x) {
+    if (x !== x) return x;
+    const ax = Math.abs(x);
+    if (ax < 1.5) return erfSeries(x);
+    const cf = erfcContfrac(ax);
+    return x > 0 ? 1.0 - cf : cf - 1.0;
+  }
   function othersProduct(xs) {  // ∂(x0·…·xn)/∂xi for every i, by prefix and suffix products (ops.py)
     const n = xs.length, out = new Array(n).fill(1.0);
     let acc = 1.0;
@@ -73,7 +101,7 @@ window.GD_RUNTIME = (function () {
     return xs.map((x) => (x === y ? 1.0 / ties : 0.0));
   }
   return {
-    fsum, sigmoid, softplus, sech, sign, xlogy, log, sqrt, asin, acos, div, pow, othersProduct, extremePartials,
+    fsum, sigmoid, softplus, sech, sign, xlogy, erf, log, sqrt, asin, acos, div, pow, othersProduct, extremePartials,
     min: (xs) => extreme(xs, Math.min), max: (xs) => extreme(xs, Math.max), VALUE: {}, PARTIALS: {},
   };
 })();
