@@ -20,6 +20,7 @@ from .cost import Cost, cost
 from .errors import ComputeError, CycleError, Diagnostic, ExitCode, GraphdiffError, InputError, ParseError
 from .evaluate import Linearization, Values, bind, evaluate, linearize
 from .explorable import Explorable, explore
+from . import derive, eliminate, hessian  # modules: graphdiff.derive.derive(g, "adjoint"), hessian.hessian(g), …
 from .grad import MODES, Gradient, TooMuchWork, grad
 from .graph import Graph, loads
 from .ops import PRIMITIVES, Primitive, register, unregister
@@ -29,7 +30,7 @@ from .shape import Shape, shape
 
 __version__ = "0.1.0"
 __all__ = [
-    "Between", "CheckResult", "Explorable", "explore", "ComputeError", "Cost", "CycleError", "Diagnostic", "ExitCode", "Gradient", "Graph",
+    "Between", "CheckResult", "Explorable", "explore", "derive", "eliminate", "hessian", "ComputeError", "Cost", "CycleError", "Diagnostic", "ExitCode", "Gradient", "Graph",
     "GraphdiffError", "InputError", "Linearization", "MODES", "Operations", "PRIMITIVES", "ParseError", "PathCounts",
     "Primitive", "Shape", "Sweep", "TooManyPaths", "TooMuchWork", "Values", "between", "bind", "check", "cost",
     "count_paths", "evaluate", "forward_sweep", "grad", "gradient", "iter_paths", "linearize", "load", "loads",
