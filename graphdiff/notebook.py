@@ -17,43 +17,25 @@ ROWS = 50
 
 
 def _report(obj):
+    """The report the matching command prints for ``obj``, by its class (the first that matches)."""
     from . import report as R
+    from .check import CheckResult
     from .cost import Cost
+    from .eliminate import Elimination
     from .evaluate import Linearization, Values
     from .grad import Gradient
     from .graph import Graph
+    from .hessian import Hessian, HessianVector
     from .paths import Between, PathCounts
     from .shape import Shape, shape
-    from .check import CheckResult
 
-    if isinstance(obj, Graph):
-        return R.info_report(shape(obj))
-    if isinstance(obj, Gradient):
-        return R.grad_report(obj)
-    if isinstance(obj, Linearization):
-        return R.edges_report(obj)
-    if isinstance(obj, Values):
-        return R.eval_report(obj)
-    if isinstance(obj, Cost):
-        return R.cost_report(obj)
-    if isinstance(obj, Between):
-        return R.paths_report(obj)
-    if isinstance(obj, PathCounts):
-        return R.matrix_report(obj)
-    if isinstance(obj, Shape):
-        return R.info_report(obj)
-    if isinstance(obj, CheckResult):
-        return R.check_report(obj)
-    from .eliminate import Elimination
-    from .hessian import Hessian, HessianVector
-
-    if isinstance(obj, Elimination):
-        return R.eliminate_report(obj, trace=True)
-
-    if isinstance(obj, Hessian):
-        return R.hessian_report(obj)
-    if isinstance(obj, HessianVector):
-        return R.hvp_report(obj)
+    table = [(Graph, lambda o: R.info_report(shape(o))), (Gradient, R.grad_report), (Linearization, R.edges_report),
+             (Values, R.eval_report), (Cost, R.cost_report), (Between, R.paths_report), (PathCounts, R.matrix_report),
+             (Shape, R.info_report), (CheckResult, R.check_report), (Hessian, R.hessian_report),
+             (HessianVector, R.hvp_report), (Elimination, lambda o: R.eliminate_report(o, trace=True))]
+    for cls, make in table:  # Linearization before Values: it is one
+        if isinstance(obj, cls):
+            return make(obj)
     raise TypeError(f"no display for {type(obj).__name__}")
 
 
