@@ -621,7 +621,8 @@ def gen(family: str, n_inputs, vector, nested, outputs, length, stages, width, l
 @click.option("--symbolic/--no-symbolic", default=True, show_default=True,
               help="Compare with SymPy's derivative (when SymPy is installed and the graph is small).")
 @click.option("--order", type=click.IntRange(1, 2), default=1, show_default=True,
-              help="2: check the Hessian (forward over reverse) against SymPy and finite differences of the gradient.")
+              help="2: check the Hessian (forward over reverse) against SymPy and finite differences of the gradient "
+                   "(their tolerances default to 1e-4 and 1e-6 there).")
 @click.option("--of", "of", metavar="OUTPUT", help="--order 2: the output whose Hessian is checked (default: the only one).")
 @click.option("--wrt", multiple=True, metavar="INPUT", help="--order 2: the inputs (repeatable; default: all).")
 @run_safely
@@ -654,8 +655,11 @@ def check(ctx: Context, rtol, atol, fd_rtol, fd_atol, max_paths, points, seed, s
 
         if points:
             raise InputError("--points applies to --order 1 only")
-        h = check_hessian(g, ctx.values(), of=of, wrt=wrt or None, symbolic=symbolic, ieee=ctx.ieee,
-                          rtol=rtol, atol=atol, fd_rtol=max(fd_rtol, 1e-4), fd_atol=max(fd_atol, 1e-6))
+        src = click.get_current_context().get_parameter_source
+        default = click.core.ParameterSource.DEFAULT
+        h = check_hessian(g, ctx.values(), of=of, wrt=wrt or None, symbolic=symbolic, ieee=ctx.ieee, rtol=rtol,
+                          atol=atol, fd_rtol=1e-4 if src("fd_rtol") == default else fd_rtol,
+                          fd_atol=1e-6 if src("fd_atol") == default else fd_atol)
         ctx.emit(hessian_check_report(h))
         if not h.ok:
             for msg in h.failure_messages(limit=5):
@@ -772,11 +776,11 @@ def eliminate(ctx: Context, order: str, of, wrt, trace: bool, max_fill: int, max
       graphdiff eliminate samples/backprop.gd --order c,d --trace
       graphdiff eliminate samples/published/roeflux_1d.gd --order anneal
     """
-    from .eliminate import ORDERS, eliminate as compute
+    from .eliminate import ORDERS, eliminate as compute, split_order
     from .report import eliminate_report
 
     g = ctx.graph()
-    how = order if order in ORDERS else [s.strip() for s in order.split(",") if s.strip()]
+    how = order if order in ORDERS else split_order(order)
     r = compute(g, ctx.values(), order=how, of=of or None, wrt=wrt or None, max_edges=max_fill, max_work=max_work,
                 ieee=ctx.ieee, budget=budget)
     ctx.emit(eliminate_report(r, trace))
@@ -862,12 +866,12 @@ def draw(ctx: Context, values: bool, partials: bool, forward, reverse, paths, pi
     if elim_step is not None and elim is None:
         raise InputError("--step goes with --eliminate ORDER")
     if elim is not None:
-        from .eliminate import ORDERS, after, eliminate as full
+        from .eliminate import ORDERS, after, eliminate as full, split_order
 
         if values or partials or forward or reverse or paths:
             raise InputError("--eliminate draws the linearized graph: it does not combine with --values, "
                              "--partials, --forward, --reverse or --paths")
-        how = elim if elim in ORDERS else [x.strip() for x in elim.split(",") if x.strip()]
+        how = elim if elim in ORDERS else split_order(elim)
         k = elim_step if elim_step is not None else len(full(g, ctx.values(), order=how, ieee=ctx.ieee).order)
         pic = after(g, ctx.values(), order=how, steps=k, ieee=ctx.ieee)
     else:

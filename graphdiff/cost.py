@@ -178,8 +178,12 @@ def cost(g: Graph, inputs: list[int] | None = None, outputs: list[int] | None = 
                 derived_size(g), _elimination(g, ins, outs))
 
 
-#: ``cost`` counts vertex elimination for graphs of up to this many edges (``graphdiff eliminate`` for more).
+#: ``cost`` counts vertex elimination for graphs of up to this many edges (``graphdiff eliminate`` for more),
+#: min-fill (which recounts the fill around every vertex it eliminates) up to fewer, and an order only while it
+#: takes at most this many multiplications.
 ELIMINATION_MAX_EDGES = 20_000
+MIN_FILL_EDGES = 2_000
+ELIMINATION_MAX_WORK = 2_000_000
 
 
 def _elimination(g: Graph, ins: list[int], outs: list[int]) -> dict[str, tuple[int, int] | str]:
@@ -191,8 +195,12 @@ def _elimination(g: Graph, ins: list[int], outs: list[int]) -> dict[str, tuple[i
                 for o in ORDERS}
     out: dict[str, tuple[int, int] | str] = {}
     for o in ORDERS:
+        if o == "min-fill" and g.n_edges > MIN_FILL_EDGES:
+            out[o] = f"not counted above {MIN_FILL_EDGES:,} edges (graphdiff eliminate --order min-fill)"
+            continue
         try:
-            r = eliminate(g, order=o, of=outs, wrt=ins, record=False, values=False)
+            r = eliminate(g, order=o, of=outs, wrt=[i for i in ins if g.ops[i] == "input"], record=False,
+                          values=False, max_work=ELIMINATION_MAX_WORK)
         except InputError as e:
             out[o] = e.message
             continue

@@ -148,14 +148,14 @@ class Derived:
 
 
 def operations(g: Graph) -> int:
-    """Arithmetic operations of evaluating ``g``: one per operand beyond the first of each n-ary node, one per
-    unary call, none for inputs, constants and names given to other nodes."""
+    """Arithmetic operations of evaluating ``g``: one per operand beyond the first of each n-ary node (and the
+    division of a mean), one per other operation, none for inputs, constants and names given to other nodes."""
     n = 0
     for i, op in enumerate(g.ops):
         if op in ("input", "const", "id"):
             continue
         k = len(g.args[i])
-        n += max(1, k - 1) if op in ("add", "mul", "sum", "prod", "min", "max") else 1 + (op == "mean")
+        n += max(1, k - 1) if op in ("add", "mul", "sum", "prod", "min", "max") else k if op == "mean" else 1
     return n
 
 
@@ -415,7 +415,13 @@ def derive(g: Graph, mode: str = "adjoint", *, of: Sequence[str | int] | None = 
                             terms.setdefault(v, []).append(t)
             for i in ins:
                 name = w.fresh(f"d{identifier(g.names[o])}_d{identifier(g.names[i])}")
-                w.statement(name, "1" if i == o else _sum(terms.pop(i, [])))
+                if i == o:
+                    value = "1"
+                elif i in adj:  # a computed node named by --wrt: its adjoint, already written
+                    value = adj[i]
+                else:
+                    value = _sum(terms.pop(i, []))
+                w.statement(name, value)
                 wanted[o, i] = name
     else:
         up = _reach(g, outs, False)

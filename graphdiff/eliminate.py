@@ -405,6 +405,10 @@ def eliminate(g: Graph, inputs: Mapping[str, float] | None = None, *, order: str
     (['c', 'd'], {'e': {'a': 2.0, 'b': 5.0}}, (3, 1))
     """
     outs, ins = select(g, of, g.outputs), select(g, wrt, g.inputs)
+    for i in ins:
+        if g.ops[i] != "input":
+            raise InputError(f"--wrt '{g.names[i]}': vertex elimination differentiates with respect to inputs, and "
+                             f"'{g.names[i]}' is computed from others (graphdiff grad --wrt takes any node)")
     lin = linearize_for_derivatives(g, inputs, ieee=ieee) if values else None
     st = _State(g, lin, ins, outs, max_edges, max_work if max_work is not None else 10**18)
     name = order if isinstance(order, str) else "explicit"
@@ -437,7 +441,6 @@ def step_text(s: Step, digits: int | None = 6, shown: int = 6) -> str:
     return "; ".join(parts) + more if parts else "(no products: the vertex joins nothing to nothing)"
 
 
-__all__ = ["Elimination", "ORDERS", "eliminate", "order_costs", "step_text", "sig"]
 
 
 def after(g: Graph, inputs: Mapping[str, float] | None = None, *, order: str | Sequence[str] = "markowitz",
@@ -493,3 +496,20 @@ def after(g: Graph, inputs: Mapping[str, float] | None = None, *, order: str | S
     names = [st.names[v] if v >= len(g) else (g.names[v] if g.ops[v] == "input" or g.kinds[v] == "anon"
                                                else f"{g.names[v]} = {g.texts[v]}") for v in nodes]
     return Picture(h, names, labels, frozenset(), frozenset(), frozenset(marked), caption, list(lin.warnings))
+
+
+def split_order(text: str) -> list[str]:
+    """An ``--order`` list: names separated by commas outside brackets, so ``max(a, b),c`` is two names."""
+    names, depth, cur = [], 0, ""
+    for ch in text:
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        if ch == "," and depth == 0:
+            names.append(cur.strip())
+            cur = ""
+        else:
+            cur += ch
+    names.append(cur.strip())
+    return [n for n in names if n]

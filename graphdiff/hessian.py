@@ -93,6 +93,15 @@ def _one_output(g: Graph, of: str | int | None) -> int:
     return select(g, [of], g.outputs)[0]
 
 
+def _inputs_only(g: Graph, ins: list[int]) -> list[int]:
+    """Second derivatives are taken with respect to inputs: a computed node is refused, with the reason."""
+    for i in ins:
+        if g.ops[i] != "input":
+            raise InputError(f"--wrt '{g.names[i]}': second derivatives are taken with respect to inputs, and "
+                             f"'{g.names[i]}' is computed from others (give it as an input to vary it alone)")
+    return ins
+
+
 def _adjoint(g: Graph, o: int, ins: list[int]) -> tuple[Graph, dict[int, str]]:
     """The adjoint program of output ``o`` as a graph, and the name of ∂o/∂i in it for every input ``i``."""
     d = derive(g, "adjoint", of=[o], wrt=ins)
@@ -116,7 +125,7 @@ def hessian(g: Graph, inputs: Mapping[str, float] | None = None, *, of: str | in
     ([[60.0, 12.0], [12.0, 0.0]], 2)
     """
     o = _one_output(g, of)
-    ins = select(g, wrt, g.inputs)
+    ins = _inputs_only(g, select(g, wrt, g.inputs))
     warnings = _warnings(g, inputs, ieee)
     a, names = _adjoint(g, o, ins)
     grads = [names[i] for i in ins]
@@ -140,10 +149,16 @@ def hvp(g: Graph, vector: Mapping[str, float], inputs: Mapping[str, float] | Non
     for name, v in vector.items():
         i = g.node(name) if name in g.index or name not in g.vectors else None
         idx = [i] if i is not None else list(range(*_span(g, name)))
-        for k in idx:
+        many = isinstance(v, (list, tuple))
+        if many and i is not None:
+            raise InputError(f"--hvp: '{name}' is a single input: give it one number, not a list")
+        if many and len(v) != len(idx):
+            raise InputError(f"--hvp: '{name}' is a vector of {len(idx):,} elements, but {len(v):,} directions "
+                             "were given for it")
+        for n_k, k in enumerate(idx):
             if g.ops[k] != "input":
                 raise InputError(f"--hvp: '{g.names[k]}' is not an input of {g.source}")
-            seeds[k] = float(v)
+            seeds[k] = float(v[n_k] if many else v)
     warnings = _warnings(g, inputs, ieee)
     ins = list(g.inputs)
     a, names = _adjoint(g, o, ins)

@@ -324,3 +324,21 @@ def test_hessian_cli_json_and_hvp_documents(tmp_path):
 def test_check_order_2_cli():
     r = CliRunner().invoke(main, ["check", str(ROOT / "samples" / "neuron.gd"), "--order", "2", "--format", "json"])
     assert r.exit_code == 0 and json.loads(r.output)["ok"] is True and json.loads(r.output)["order"] == 2
+
+
+def test_adjoint_with_respect_to_a_computed_node_is_its_adjoint():
+    g = graphdiff.loads("c = a + b; d = b + 1; e = c * d")
+    for mode in ("adjoint", "tangent"):
+        d = derive(g, mode, wrt=["c"])
+        v = graphdiff.evaluate(graphdiff.loads(d.text), {"a": 2, "b": 1})
+        assert v["de_dc"] == graphdiff.grad(g, {"a": 2, "b": 1}, wrt=["c"])["e", "c"] == 2.0, mode
+
+
+def test_second_derivatives_refuse_a_computed_node_and_take_vector_directions():
+    g = graphdiff.loads("c = a * b; e = c * c * a")
+    with pytest.raises(graphdiff.InputError, match="computed from others"):
+        hessian(g, {"a": 2, "b": 1.5}, wrt=["c", "a"])
+    v = graphdiff.loads("input x[2] = 1; y = x[0]^2 * x[1]")
+    assert hvp(v, {"x": [1, 0]}).product == {"x[0]": 2.0, "x[1]": 2.0}
+    r = CliRunner().invoke(main, ["hessian", "-e", "input x[2] = 1; y = x[0]^2 * x[1]", "--hvp", "-"], input='{"x": [1]}')
+    assert r.exit_code == 2 and "2 elements, but 1" in r.output

@@ -158,3 +158,15 @@ def test_anneal_beats_alphagrads_orders_on_the_published_functions():
         r = graphdiff.grad(g)
         assert all(math.isclose(a.jacobian[o][i], r.jacobian[o][i], rel_tol=1e-12, abs_tol=1e-15)
                    for o in a.outputs for i in a.inputs)
+
+
+def test_with_respect_to_computed_nodes_is_refused_and_names_with_commas_split_right():
+    from graphdiff.eliminate import split_order
+
+    g = graphdiff.load(str(ROOT / "samples" / "backprop.gd"))
+    with pytest.raises(graphdiff.InputError, match="computed from others"):
+        eliminate(g, wrt=["b", "c"])
+    assert split_order("max(a, b),c, x[3]") == ["max(a, b)", "c", "x[3]"]
+    r = CliRunner().invoke(main, ["eliminate", "-e", "input a = 1, b = 2; c = max(a, b) * a; y = c * b",
+                                  "--order", "max(a, b),c", "--format", "json"])
+    assert r.exit_code == 0 and json.loads(r.stdout)["order"] == ["max(a, b)", "c"]

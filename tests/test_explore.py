@@ -292,3 +292,11 @@ def test_screenshot(open_page, tmp_path):
     out = ROOT / "docs" / "explore.png" if os.environ.get("GRAPHDIFF_UPDATE_DOCS") == "1" else tmp_path / "shot.png"
     pg.screenshot(path=str(out))
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_nan_derivative_stays_nan_in_the_page(open_page):
+    text = "input a = -0.5\nv1 = pow(-1.5, exp(a))\nv2 = v1 * a"
+    o = open_page(graphdiff.loads(text, "<stdin>"))
+    want = cli_json(["grad", "-", "--ieee"], text)["jacobian"]
+    assert want == {"v2": {"a": "NaN"}} and o.js("graphdiff.grad('reverse', {}).jacobian") == want
+    assert o.js("graphdiff.grad('paths', {}).jacobian") == want

@@ -216,7 +216,7 @@
         const k = top[0][top[1]++];
         const p = prods[prods.length - 1] * lin.partials[k];
         const t = E.dst[k];
-        if (isT[t]) { tot.set(t, (tot.get(t) || 0) + p); mults.set(t, (mults.get(t) || 0) + stack.length - 1); }
+        if (isT[t]) { tot.set(t, (tot.get(t) ?? 0) + p); mults.set(t, (mults.get(t) ?? 0) + stack.length - 1); }
         if (outs.has(t)) { stack.push([outs.get(t), 0]); prods.push(p); }
       }
       res.set(s, { tot, mults });
@@ -265,8 +265,8 @@
         const order = [...s.d.keys()].sort((a, b) => (fwd ? a - b : b - a));
         derivs[names[seed]] = Object.fromEntries(order.map((v) => [names[v], jnum(s.d.get(v))]));
         for (const o of outs) for (const i of ins) {
-          if (fwd && seed === i) jac.get(o).set(i, s.d.get(o) || 0);
-          if (!fwd && seed === o) jac.get(o).set(i, s.d.get(i) || 0);
+          if (fwd && seed === i) jac.get(o).set(i, s.d.get(o) ?? 0);
+          if (!fwd && seed === o) jac.get(o).set(i, s.d.get(i) ?? 0);
         }
       }
     } else if (mode === "paths") {
@@ -275,9 +275,9 @@
         counts[names[o]] = {};
         for (const i of ins) {
           const row = sums.get(i), c = countPaths(i, o);
-          jac.get(o).set(i, row.tot.get(o) || 0);
+          jac.get(o).set(i, row.tot.get(o) ?? 0);
           counts[names[o]][names[i]] = Number(c) <= Number.MAX_SAFE_INTEGER ? Number(c) : c.toString();
-          mults += row.mults.get(o) || 0; adds += c > 0n ? Number(c - 1n) : 0;
+          mults += row.mults.get(o) ?? 0; adds += c > 0n ? Number(c - 1n) : 0;
         }
         derivs[names[o]] = Object.fromEntries(ins.map((i) => [names[i], jnum(jac.get(o).get(i))]));
       }
@@ -333,7 +333,7 @@
       doc.naive = { multiplications: mults, additions: count > 0n ? Number(count - 1n) : 0 };
     } else {
       const r = sweep(lin, t, false);
-      doc.sum = jnum(r.d.get(s) || 0); doc.sum_method = "reverse";
+      doc.sum = jnum(r.d.get(s) ?? 0); doc.sum_method = "reverse";
       const lengths = pathLengths(s);
       doc.naive = { multiplications: (lengths.len[t] - count).toString(), additions: (count - 1n).toString() };
     }
