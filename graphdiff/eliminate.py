@@ -35,7 +35,7 @@ from .evaluate import Linearization
 from .faults import linearize_for_derivatives
 from .grad import select
 from .graph import Graph
-from .notation import factor, json_num as num, partial, sig
+from .notation import factor, json_num as num, partial
 
 ORDERS = ("forward", "reverse", "markowitz", "min-fill", "optimal", "anneal")
 #: The orders ``cost`` counts (``anneal`` is a search with a budget: ``graphdiff eliminate --order anneal``).
@@ -146,7 +146,7 @@ class _State:
                 self.succ[s][d] = c
         self.dependents: dict[int, int] = {}  # output -> the node standing for it as a dependent
         self.copies: list[str] = []
-        outset, inset = set(outs), set(ins)
+        inset = set(ins)
         for o in outs:
             if o in self.succ and self.succ[o] and o not in inset:
                 c = len(self.names)
@@ -175,7 +175,7 @@ class _State:
         P, S = self.pred.pop(v), self.succ.pop(v)
         products, fills, adds = [], [], 0
         names = self.names
-        for i, cvi in P.items():
+        for i in P:
             del self.succ[i][v]
         for k in S:
             del self.pred[k][v]
@@ -457,7 +457,6 @@ def after(g: Graph, inputs: Mapping[str, float] | None = None, *, order: str | S
         raise InputError(f"--step {steps}: {order if isinstance(order, str) else 'the order'} has "
                          f"{len(full.order)} steps (0 … {len(full.order)})")
     st = _State(g, lin, ins, outs, MAX_EDGES)
-    made: set[tuple[int, int]] = set()
     original = {(g.edge_src[k], g.edge_dst[k]) for k in range(g.n_edges)}
     for name in full.order[:steps]:
         v = next(u for u in st.pred if st.names[u] == name)

@@ -8,7 +8,6 @@ import json
 import math
 import random
 import subprocess
-import sys
 
 import pytest
 from click.testing import CliRunner
