@@ -33,10 +33,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import graphdiff  # noqa: E402
-from graphdiff.derive import derive, size  # noqa: E402
-from graphdiff.gen import generate  # noqa: E402
-from graphdiff.hessian import hessian  # noqa: E402
-from graphdiff.reach import sweep_counts  # noqa: E402
+from graphdiff.analyses.derive import derive  # noqa: E402
+from graphdiff.analyses.shape import size  # noqa: E402
+from graphdiff.language.gen import generate  # noqa: E402
+from graphdiff.analyses.hessian import hessian  # noqa: E402
+from graphdiff.sweeps.reach import sweep_counts  # noqa: E402
 
 GRAPHDIFF = shutil.which("graphdiff", path=str(Path(sys.executable).parent)) or "graphdiff"
 

@@ -24,9 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import graphdiff  # noqa: E402
-from graphdiff.cost import cost  # noqa: E402
-from graphdiff.eliminate import ORDERS, eliminate  # noqa: E402
-from graphdiff.gen import generate  # noqa: E402
+from graphdiff.analyses.cost import cost  # noqa: E402
+from graphdiff.analyses.eliminate import ORDERS, eliminate  # noqa: E402
+from graphdiff.language.gen import generate  # noqa: E402
 
 
 def scale() -> list[str]:
@@ -62,7 +62,7 @@ def published() -> list[str]:
                 cells.append(f"{r.multiplications:,}")
             except graphdiff.InputError:
                 cells.append("—")
-        from graphdiff.eliminate import _State
+        from graphdiff.analyses.eliminate import _State
 
         n_inter = len(_State(g, None, g.inputs, g.outputs, 10**9).intermediates)
         theirs = []

@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import graphdiff  # noqa: E402
-from graphdiff.explorable import page  # noqa: E402
-from graphdiff.gen import generate  # noqa: E402
+from graphdiff.views.explore import page  # noqa: E402
+from graphdiff.language.gen import generate  # noqa: E402
 
 CASES = [("diamonds --stages 200", "diamonds", {"stages": 200}), ("mlp --layers 12,12,2", "mlp", {"layers": [12, 12, 2]}),
          ("chain --length 480", "chain", {"length": 480}), ("chain --length 5000 (reduced page)", "chain", {"length": 5000})]

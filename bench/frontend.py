@@ -80,12 +80,12 @@ def main() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     import gc
 
-    from graphdiff.accumulate import gradient
-    from graphdiff.cache import load
-    from graphdiff.evaluate import linearize
-    from graphdiff.gen import generate
-    from graphdiff.graph import loads
-    from graphdiff.paths import count_paths
+    from graphdiff.sweeps.accumulate import gradient
+    from graphdiff.language.cache import load
+    from graphdiff.sweeps.evaluate import linearize
+    from graphdiff.language.gen import generate
+    from graphdiff.language.graph import loads
+    from graphdiff.sweeps.paths import count_paths
 
     scale = 10 if args.quick else 1
     folder = Path(args.workdir)

@@ -24,9 +24,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import graphdiff  # noqa: E402
-from graphdiff.accumulate import forward_sweep, gradient, reverse_sweep  # noqa: E402
-from graphdiff.gen import generate  # noqa: E402
-from graphdiff.reach import sweep_counts  # noqa: E402
+from graphdiff.sweeps.accumulate import forward_sweep, gradient, reverse_sweep  # noqa: E402
+from graphdiff.language.gen import generate  # noqa: E402
+from graphdiff.sweeps.reach import sweep_counts  # noqa: E402
 
 
 def textbook(lin, output: int) -> list[float]:

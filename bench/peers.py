@@ -62,7 +62,7 @@ def gen_options(family: str, nodes: int) -> dict:
 
 
 def make_file(family: str, nodes: int, folder: Path, nested: bool = False) -> Path:
-    from graphdiff.gen import generate
+    from graphdiff.language.gen import generate
 
     path = folder / f"{family}-{nodes}{'-nested' if nested else ''}.gd"
     if not path.exists():
@@ -170,9 +170,9 @@ def _fold(op, args, env, lift):
 
 
 def run_graphdiff(path, names, out):
-    from graphdiff.accumulate import gradient
-    from graphdiff.evaluate import linearize
-    from graphdiff.graph import load  # parse + build, no cache
+    from graphdiff.sweeps.accumulate import gradient
+    from graphdiff.sweeps.evaluate import linearize
+    from graphdiff.language.graph import load  # parse + build, no cache
 
     t0 = time.perf_counter()
     g = load(path)

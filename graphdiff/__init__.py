@@ -1,7 +1,7 @@
 """graphdiff: the calculus of computational graphs, runnable.
 
-Every command of the command line is a function here, and every result has ``to_dict()``: the JSON document
-the command prints, keyed by node names.
+Every command of the command line is a function here, with the command's name, and every result has
+``to_dict()``: the JSON document the command prints, keyed by node names.
 
 >>> import graphdiff
 >>> g = graphdiff.loads("c = a + b; d = b + 1; e = c * d")
@@ -12,27 +12,45 @@ the command prints, keyed by node names.
 (5.0, {'e': {'a': 2.0, 'b': 5.0}})
 >>> graphdiff.count_paths(g, g.node("b"), g.node("e"))
 2
-"""
-from .accumulate import Operations, Sweep, forward_sweep, gradient, reverse_sweep
-from .cache import load
-from .check import CheckResult, check
-from .cost import Cost, cost
-from .errors import ComputeError, CycleError, Diagnostic, ExitCode, GraphdiffError, InputError, ParseError
-from .evaluate import Linearization, Values, bind, evaluate, linearize
-from .explorable import Explorable, explore
-from . import derive, eliminate, hessian  # modules: graphdiff.derive.derive(g, "adjoint"), hessian.hessian(g), …
-from .grad import MODES, Gradient, TooMuchWork, grad
-from .graph import Graph, loads
-from .ops import PRIMITIVES, Primitive, register, unregister
-from .paths import (Between, PathCounts, TooManyPaths, between, count_paths, iter_paths, path_counts, path_matrix,
-                    path_products, path_sum)
-from .shape import Shape, shape
+>>> graphdiff.hessian(g, {"a": 2, "b": 1})["a", "b"]
+1.0
 
-__version__ = "0.1.0"
+The package is layered, each subpackage importing only from those below it (``tests/test_layers.py`` holds
+it to that): ``base`` (errors, notation) → ``primitives`` (the table) → ``language`` (parse, graph, cache) →
+``codegen`` (formula texts compiled) → ``sweeps`` (values, partials, the accumulation sweep, paths, faults) →
+``analyses`` (grad, derive, hessian, eliminate, cost, check …) → ``views`` (reports, output, pictures, the
+page, notebooks) → ``cli``.
+"""
+from .base.errors import ComputeError, CycleError, Diagnostic, ExitCode, GraphdiffError, InputError, ParseError
+from .base.version import __version__
+from .primitives import PRIMITIVES, Primitive, register, unregister
+from .language.cache import load
+from .language.graph import Graph, loads
+from .sweeps.accumulate import Operations, Sweep, forward_sweep, gradient, reverse_sweep
+from .sweeps.evaluate import Linearization, Values, bind, evaluate, linearize
+from .sweeps.paths import (Between, PathCounts, TooManyPaths, between, count_paths, iter_paths, path_counts,
+                           path_matrix, path_products, path_sum)
+from .analyses.check import CheckResult, check
+from .analyses.cost import Cost, cost
+from .analyses.derive import Derived, derive
+from .analyses.eliminate import Elimination, eliminate
+from .analyses.grad import MODES, Gradient, TooMuchWork, grad
+from .analyses.hessian import Hessian, HessianVector, hessian, hvp
+from .analyses.shape import Shape, shape
+from .views.explore import Explorable, explore
+from .views import notebook as _notebook
+
+# The spellings of the release before, when these were modules: graphdiff.derive.derive(g, "adjoint") …
+derive.derive, hessian.hessian, hessian.hvp, eliminate.eliminate = derive, hessian, hvp, eliminate
+
+_notebook.register()  # results display themselves in Jupyter, when IPython runs
+
 __all__ = [
-    "Between", "CheckResult", "Explorable", "explore", "derive", "eliminate", "hessian", "ComputeError", "Cost", "CycleError", "Diagnostic", "ExitCode", "Gradient", "Graph",
-    "GraphdiffError", "InputError", "Linearization", "MODES", "Operations", "PRIMITIVES", "ParseError", "PathCounts",
-    "Primitive", "Shape", "Sweep", "TooManyPaths", "TooMuchWork", "Values", "between", "bind", "check", "cost",
-    "count_paths", "evaluate", "forward_sweep", "grad", "gradient", "iter_paths", "linearize", "load", "loads",
-    "path_counts", "path_matrix", "path_products", "path_sum", "register", "reverse_sweep", "shape", "unregister",
+    "Between", "CheckResult", "ComputeError", "Cost", "CycleError", "Derived", "Diagnostic", "Elimination",
+    "ExitCode", "Explorable", "Gradient", "Graph", "GraphdiffError", "Hessian", "HessianVector", "InputError",
+    "Linearization", "MODES", "Operations", "PRIMITIVES", "ParseError", "PathCounts", "Primitive", "Shape", "Sweep",
+    "TooManyPaths", "TooMuchWork", "Values", "__version__", "between", "bind", "check", "cost", "count_paths",
+    "derive", "eliminate", "evaluate", "explore", "forward_sweep", "grad", "gradient", "hessian", "hvp",
+    "iter_paths", "linearize", "load", "loads", "path_counts", "path_matrix", "path_products", "path_sum",
+    "register", "reverse_sweep", "shape", "unregister",
 ]

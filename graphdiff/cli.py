@@ -13,9 +13,9 @@ from typing import Callable
 
 import click
 
-from . import __version__
-from .errors import ExitCode, GraphdiffError, InputError
-from .render import FORMATS, render
+from .base.version import __version__
+from .base.errors import ExitCode, GraphdiffError, InputError
+from .views.render import FORMATS, render
 
 EXIT_CODES = """\b
 Exit codes:
@@ -221,8 +221,8 @@ class Context:
         self._sets, self._inputs_path = sets, inputs
 
     def graph(self):
-        from .cache import load
-        from .graph import loads
+        from .language.cache import load
+        from .language.graph import loads
 
         if self.expr is not None:
             if self.file is not None:
@@ -249,7 +249,7 @@ class Context:
         return vals
 
     def emit(self, report) -> None:
-        from .render import DIGITS
+        from .views.render import DIGITS
 
         if report.warnings:
             warn(list(report.warnings), self.source_name())
@@ -368,8 +368,8 @@ def eval_cmd(ctx: Context) -> None:
       graphdiff eval -e 'c=a+b; d=b+1; e=c*d' --set a=2 --set b=1
       graphdiff eval samples/neuron.gd --format json | jq .outputs
     """
-    from .evaluate import evaluate
-    from .report import eval_report
+    from .sweeps.evaluate import evaluate
+    from .views.report import eval_report
 
     g = ctx.graph()
     ctx.emit(eval_report(evaluate(g, ctx.values(), ieee=ctx.ieee)))
@@ -386,8 +386,8 @@ def edges(ctx: Context) -> None:
       graphdiff edges samples/backprop.gd
       graphdiff edges samples/neuron.gd --format csv
     """
-    from .evaluate import linearize
-    from .report import edges_report
+    from .sweeps.evaluate import linearize
+    from .views.report import edges_report
 
     g = ctx.graph()
     ctx.emit(edges_report(linearize(g, ctx.values(), ieee=ctx.ieee)))
@@ -404,8 +404,8 @@ def info(ctx: Context) -> None:
       graphdiff info samples/diamond.gd
       graphdiff info big.gd --format json
     """
-    from .report import info_report
-    from .shape import shape
+    from .views.report import info_report
+    from .analyses.shape import shape
 
     ctx.emit(info_report(shape(ctx.graph())))
 
@@ -460,8 +460,8 @@ def grad(ctx: Context, mode: str, of, wrt, max_paths: int, max_work: int, trace:
       graphdiff grad samples/diamond.gd --mode paths --trace
       graphdiff grad samples/neuron.gd --format json | jq .jacobian
     """
-    from .grad import grad as compute
-    from .report import grad_report
+    from .analyses.grad import grad as compute
+    from .views.report import grad_report
 
     g = ctx.graph()
     r = compute(g, ctx.values(), mode=mode, of=of, wrt=wrt, max_paths=max_paths, max_work=max_work,
@@ -490,8 +490,8 @@ def paths(ctx: Context, source, target, limit: int, count_only: bool, max_paths:
       graphdiff paths samples/diamond.gd --from x --to z --limit 9
       graphdiff paths samples/diamond.gd --count-only
     """
-    from .paths import between, path_counts
-    from .report import matrix_report, paths_report
+    from .sweeps.paths import between, path_counts
+    from .views.report import matrix_report, paths_report
 
     g = ctx.graph()
     if (source is None) != (target is None):
@@ -521,9 +521,9 @@ def cost(ctx: Context, exact: bool) -> None:
       graphdiff cost -e 'input x[1000000] = 0.5; y = sum(x)'
       graphdiff cost samples/fanout.gd --format json
     """
-    from .cost import cost as compute
-    from .reach import COUNT_BUDGET
-    from .report import cost_report
+    from .analyses.cost import cost as compute
+    from .sweeps.reach import COUNT_BUDGET
+    from .views.report import cost_report
 
     budget = None if exact else COUNT_BUDGET
     ctx.emit(cost_report(compute(ctx.graph(), progress=_progress("counting"), budget=budget)))
@@ -571,7 +571,7 @@ def gen(family: str, n_inputs, vector, nested, outputs, length, stages, width, l
       graphdiff gen mlp --layers 300,300,30 --seed 1 -o mlp.gd
       graphdiff gen chain --length 200000 --nested -o nested.gd
     """
-    from . import gen as G
+    from .language import gen as G
 
     given = {"inputs": n_inputs, "vector": vector or None, "nested": nested or None, "outputs": outputs,
              "length": length, "stages": stages, "width": width, "layers": layers}
@@ -645,13 +645,13 @@ def check(ctx: Context, rtol, atol, fd_rtol, fd_atol, max_paths, points, seed, s
       graphdiff check samples/rnn.gd --format json | jq .ok
       graphdiff check samples/neuron.gd --order 2
     """
-    from .check import check as compute
-    from .report import check_report
+    from .analyses.check import check as compute
+    from .views.report import check_report
 
     g = ctx.graph()
     if order == 2:
-        from .hessian import check_hessian
-        from .report import hessian_check_report
+        from .analyses.check import check_hessian
+        from .views.report import hessian_check_report
 
         if points:
             raise InputError("--points applies to --order 1 only")
@@ -702,8 +702,8 @@ def derive(ctx: Context, mode: str, of, wrt, target: str, output) -> None:
       graphdiff derive samples/backprop.gd --mode adjoint | graphdiff draw - -o backward.svg
       graphdiff derive samples/neuron.gd --to python -o neuron_grad.py
     """
-    from .derive import derive as compute
-    from .graph import loads
+    from .analyses.derive import derive as compute
+    from .language.graph import loads
 
     g = ctx.graph()
     d = compute(g, mode, of=of or None, wrt=wrt or None, values=ctx.values())
@@ -711,7 +711,7 @@ def derive(ctx: Context, mode: str, of, wrt, target: str, output) -> None:
         warn(d.warnings, ctx.source_name())
     text = d.text
     if target == "python":
-        from .pycode import to_python
+        from .codegen.pymodule import to_python
 
         text = to_python(loads(d.text, "<derived>"), f"graphdiff derive --mode {mode} of {ctx.source_name()}.")
     if output in (None, "-"):
@@ -739,7 +739,7 @@ def explore(ctx: Context, output) -> None:
       graphdiff explore samples/neuron.gd --set w1=0.1 -o neuron.html
       graphdiff gen diamonds --stages 200 | graphdiff explore - -o diamonds.html
     """
-    from .explorable import page
+    from .views.explore import page
 
     p = page(ctx.graph(), ctx.values())
     if output in (None, "-"):
@@ -776,8 +776,8 @@ def eliminate(ctx: Context, order: str, of, wrt, trace: bool, max_fill: int, max
       graphdiff eliminate samples/backprop.gd --order c,d --trace
       graphdiff eliminate samples/published/roeflux_1d.gd --order anneal
     """
-    from .eliminate import ORDERS, eliminate as compute, split_order
-    from .report import eliminate_report
+    from .analyses.eliminate import ORDERS, eliminate as compute, split_order
+    from .views.report import eliminate_report
 
     g = ctx.graph()
     how = order if order in ORDERS else split_order(order)
@@ -810,8 +810,8 @@ def hessian(ctx: Context, of, wrt, hvp) -> None:
       graphdiff hessian samples/neuron.gd --wrt w1 --wrt w2 --format json
       echo '{"w1": 1, "w2": -1}' | graphdiff hessian samples/neuron.gd --hvp -
     """
-    from .hessian import hessian as compute, hvp as product
-    from .report import hessian_report, hvp_report
+    from .analyses.hessian import hessian as compute, hvp as product
+    from .views.report import hessian_report, hvp_report
 
     g = ctx.graph()
     if hvp:
@@ -856,7 +856,7 @@ def draw(ctx: Context, values: bool, partials: bool, forward, reverse, paths, pi
       graphdiff draw samples/diamond.gd --paths x z -o diamond.png
       graphdiff draw samples/diamond.gd --eliminate markowitz --step 3 -o step3.svg
     """
-    from . import draw as D
+    from .views import draw as D
 
     fmt = D.format_for(output, picture)
     if fmt == "png" and output in (None, "-") and sys.stdout.isatty():
@@ -866,14 +866,13 @@ def draw(ctx: Context, values: bool, partials: bool, forward, reverse, paths, pi
     if elim_step is not None and elim is None:
         raise InputError("--step goes with --eliminate ORDER")
     if elim is not None:
-        from .eliminate import ORDERS, after, eliminate as full, split_order
+        from .analyses.eliminate import ORDERS, remaining, split_order
 
         if values or partials or forward or reverse or paths:
             raise InputError("--eliminate draws the linearized graph: it does not combine with --values, "
                              "--partials, --forward, --reverse or --paths")
         how = elim if elim in ORDERS else split_order(elim)
-        k = elim_step if elim_step is not None else len(full(g, ctx.values(), order=how, ieee=ctx.ieee).order)
-        pic = after(g, ctx.values(), order=how, steps=k, ieee=ctx.ieee)
+        pic = D.eliminated(remaining(g, ctx.values(), order=how, steps=elim_step, ieee=ctx.ieee))
     else:
         needs_values = values or partials or forward is not None or reverse is not None
         pic = D.annotate(g, ctx.values() if needs_values else None, values=values, partials=partials,

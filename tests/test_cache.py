@@ -4,6 +4,7 @@ corrupted, foreign or hostile entry is ignored and rewritten, never trusted and 
 atomic; the folder stays within its bound."""
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import subprocess
@@ -15,9 +16,10 @@ import pytest
 from click.testing import CliRunner
 
 import graphdiff
-from graphdiff import cache, parse
+from graphdiff.language import cache
+from graphdiff.language import parse
 from graphdiff.cli import main
-from graphdiff.gen import generate
+from graphdiff.language.gen import generate
 
 FIELDS = ("names", "ops", "args", "texts", "kinds", "lines", "cols", "defaults", "vectors", "inputs", "outputs",
           "edge_src", "edge_dst", "edge_arg", "edge_start", "faults", "const_nodes")
@@ -51,7 +53,7 @@ def no_parsing(monkeypatch):
         raise AssertionError("parsed although the cache holds the graph")
 
     monkeypatch.setattr(parse, "parse", refuse)
-    monkeypatch.setattr(graphdiff.graph, "parse", refuse)
+    monkeypatch.setattr(importlib.import_module("graphdiff.language.graph"), "parse", refuse)
 
 
 def test_the_second_load_comes_from_the_cache_and_is_the_same_graph(folder, big, monkeypatch):
@@ -214,8 +216,7 @@ def test_an_unwritable_cache_is_not_an_error(big, tmp_path, monkeypatch):
 
 def test_a_registered_function_changes_the_key(folder, big):
     before = cache.key(big.read_bytes())
-    graphdiff.register(graphdiff.Primitive("twice", 1, lambda xs: 2 * xs[0], lambda xs, y: [2.0],
-                                           lambda k, t, out: "2", lambda t: f"twice({t[0]})", call="twice"))
+    graphdiff.register(graphdiff.Primitive("twice", 1, {"python": "2 * {0}"}, partials=("2",), call="twice"))
     try:
         assert cache.key(big.read_bytes()) != before
     finally:

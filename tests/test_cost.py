@@ -93,7 +93,7 @@ COUNT_PROGRAMS = [
 def test_passes_of_one_seed_count_what_passes_of_many_count(monkeypatch, text):
     import importlib
 
-    reach = importlib.import_module("graphdiff.reach")
+    reach = importlib.import_module("graphdiff.sweeps.reach")
     g = loads(text)
     want = cost(g)
     monkeypatch.setattr(reach, "reach_chunk", lambda n: 1)  # one seed a pass, on both sides
@@ -106,12 +106,12 @@ def test_passes_of_one_seed_count_what_passes_of_many_count(monkeypatch, text):
 
 @pytest.mark.parametrize("text", COUNT_PROGRAMS + [wide_tree(300)])
 def test_forward_visits_are_the_forward_multiplications(monkeypatch, text):
-    from graphdiff import accumulate as forward
+    from graphdiff.sweeps import accumulate as forward
 
     g = loads(text)
     want = grad(g, {g.names[i]: 0.4 for i in g.inputs}, mode="forward").operations.multiplications
     assert forward.forward_visits(g, g.inputs) == want == cost(g).forward.multiplications
-    from graphdiff import reach
+    from graphdiff.sweeps import reach
 
     monkeypatch.setattr(reach, "reach_chunk", lambda n: 64)  # so that passes of 64 seeds split wide_tree(300)
     assert forward.forward_visits(g, g.inputs) == want
@@ -120,7 +120,7 @@ def test_forward_visits_are_the_forward_multiplications(monkeypatch, text):
 
 
 def test_cheapest_is_a_factored_mode_unless_paths_cost_something_and_less():
-    from graphdiff.report import cost_report
+    from graphdiff.views.report import cost_report
 
     # one edge: the naive sum over its one path needs no operation; the ratios stay finite
     data = cost_report(cost(loads("y = sin(x)"))).json()
@@ -140,7 +140,7 @@ def test_cheapest_is_a_factored_mode_unless_paths_cost_something_and_less():
 
 
 def test_cost_report_says_one_path_one_operation():
-    from graphdiff.report import cost_report
+    from graphdiff.views.report import cost_report
 
     rep = cost_report(cost(loads("y = sin(x)")))
     assert [row[1:3] for row in rep.tables[0].rows][:3] == [[1, None], [1, None], [None, 1]]  # sweeps, paths
@@ -157,9 +157,9 @@ def test_many_long_sweeps_are_estimated_and_said(monkeypatch):
     seeds and scale it up, marked as such; without a budget, or within it, the counts are exact."""
     import importlib
 
-    reach = importlib.import_module("graphdiff.reach")
-    from graphdiff.gen import generate
-    from graphdiff.report import cost_report
+    reach = importlib.import_module("graphdiff.sweeps.reach")
+    from graphdiff.language.gen import generate
+    from graphdiff.views.report import cost_report
 
     g = loads(generate("chain", length=2000, seed=1))
     monkeypatch.setattr(reach, "reach_chunk", lambda n: 128)  # 16 passes of 128 inputs
@@ -190,7 +190,7 @@ def test_a_million_inputs_one_sum_is_counted_exactly_in_linear_time(monkeypatch)
     count is exact by default, and --exact takes no other way."""
     import importlib
 
-    reach = importlib.import_module("graphdiff.reach")
+    reach = importlib.import_module("graphdiff.sweeps.reach")
     g = loads("input x[1000000] = 0.5; y = sum(x)")
 
     passes = reach._bitset_passes
@@ -214,8 +214,8 @@ def test_an_estimate_counts_the_hubs_exactly(monkeypatch):
     A random sample would miss it; the estimate counts such hubs exactly and samples the rest."""
     import importlib
 
-    monkeypatch.setattr(importlib.import_module("graphdiff.reach"), "reach_chunk", lambda n: 128)
-    g = loads(__import__("graphdiff.gen", fromlist=["generate"]).generate("chain", length=2000, seed=1))
+    monkeypatch.setattr(importlib.import_module("graphdiff.sweeps.reach"), "reach_chunk", lambda n: 128)
+    g = loads(__import__("graphdiff.language.gen", fromlist=["generate"]).generate("chain", length=2000, seed=1))
     exact, est = cost(g, budget=None), cost(g, budget=30_000)
     assert not est.exact("forward")
     assert est.forward.additions == exact.forward.additions == 1999

@@ -14,12 +14,14 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 
 import graphdiff
-from graphdiff import ops
+from graphdiff.primitives import Primitive, register, unregister
 from graphdiff.cli import main
-from graphdiff.derive import derivation, derive, size
-from graphdiff.gen import generate
-from graphdiff.hessian import check_hessian, hessian, hvp
-from graphdiff.pycode import to_python
+from graphdiff.analyses.derive import derivation, derive
+from graphdiff.analyses.shape import size
+from graphdiff.language.gen import generate
+from graphdiff.analyses.check import check_hessian
+from graphdiff.analyses.hessian import hessian, hvp
+from graphdiff.codegen.pymodule import to_python
 
 from .conftest import ROOT
 from .strategies import programs
@@ -126,8 +128,8 @@ def test_no_dead_nodes_and_shared_partials():
     g = graphdiff.loads(generate("mlp", layers=[4, 3, 2], seed=3))
     d = derive(g, "adjoint")
     h = graphdiff.loads(d.text)
-    alive = graphdiff.reach.ancestors(h, h.outputs) if hasattr(graphdiff, "reach") else None
-    from graphdiff.reach import ancestors
+    alive = graphdiff.sweeps.reach.ancestors(h, h.outputs) if hasattr(graphdiff, "reach") else None
+    from graphdiff.sweeps.reach import ancestors
 
     alive = ancestors(h, h.outputs)
     assert all(alive[i] for i in range(len(h))), [h.names[i] for i in range(len(h)) if not alive[i]]
@@ -189,31 +191,22 @@ def test_check_order_2_passes_on_every_sample(path):
         assert check_hessian(g, of=o).ok
 
 
-def test_check_order_2_catches_a_wrong_formula_text():
-    """The derived programs use the rows' formula texts; a text that disagrees with its row's numeric partial
-    (right first derivatives, wrong second ones) fails check --order 2."""
-    ops.register(ops.Primitive("cube", 1, lambda xs: xs[0] ** 3, lambda xs, y: [3 * xs[0] ** 2],
-                               lambda k, t, out: f"3 * {t[0]} ^ 2 + {t[0]}", lambda t: f"cube({t[0]})",
-                               sympy=lambda sp, xs: xs[0] ** 3, call="cube"))
+def test_check_order_2_catches_a_formula_text_right_only_at_the_point():
+    """Every partial is computed from its row's formula text, so a wrong text is wrong everywhere; one that is
+    right at the point but has the wrong derivative there (right first derivatives, wrong second ones) passes
+    check and fails check --order 2."""
+    register(Primitive("cube", 1, {"python": "{0} ** 3", "sympy": "{0} ** 3", "mpmath": "{0} ** 3"},
+                       partials=("3 * {0} ^ 2 + ({0} - 1.5)",), call="cube"))
     try:
         g = graphdiff.loads("input x = 1.5\ny = cube(x)")
-        assert graphdiff.check(g).ok  # first order: the numeric partial is right
+        assert graphdiff.check(g).ok  # first order: right at x = 1.5
         assert not check_hessian(g).ok
+        assert not graphdiff.check(g, {"x": 2.0}).ok  # and wrong anywhere else
     finally:
-        ops.unregister("cube")
+        unregister("cube")
 
 
 # ---- the Python module -----------------------------------------------------------------------------------------
-
-def test_python_helpers_compute_what_the_rows_compute():
-    ns: dict = {"math": math}
-    for src in ops.PYTHON_HELPERS.values():
-        exec(src, ns)
-    rng = random.Random(5)
-    for x in [rng.uniform(-800, 800) for _ in range(300)] + [0.0, -0.0, 1e-300, 40.0, -40.0]:
-        assert ns["_sigmoid"](x) == ops._sigmoid(x) and ns["_softplus"](x) == ops._softplus(x)
-        assert ns["_sech"](x) == ops._sech(x) and ns["_sign"](x) == ops._sign(x)
-
 
 def _module(tmp_path, text: str, name: str):
     path = tmp_path / f"{name}.py"

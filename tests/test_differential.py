@@ -23,6 +23,7 @@ import pytest
 
 import graphdiff
 from graphdiff import ComputeError
+from graphdiff.codegen.compile import leaf
 
 sp = pytest.importorskip("sympy")
 mpmath = pytest.importorskip("mpmath")
@@ -81,7 +82,7 @@ def _sympy_of(g):
         else:
             xs = [expr[a] if a.__class__ is int else sp.Rational(a) for a in g.args[i]]
             errs[i] = sp.Symbol(f"e{i}", real=True)
-            expr[i] = graphdiff.PRIMITIVES[g.ops[i]].sympy(sp, xs) * (1 + errs[i])
+            expr[i] = leaf(graphdiff.PRIMITIVES[g.ops[i]], "sympy", len(xs))(xs) * (1 + errs[i])
     return syms, errs, expr
 
 
@@ -161,7 +162,7 @@ def test_values_and_every_mode_agree_with_the_exact_reference(seed):
     order, err_syms = [syms[i] for i in g.inputs], list(errs.values())
     value = Reference(expr[o], order, err_syms, rng)
     derivs = {i: Reference(sp.diff(expr[o], syms[i]), order, err_syms, rng) for i in g.inputs}
-    from graphdiff.paths import longest_path_levels
+    from graphdiff.sweeps.paths import longest_path_levels
 
     depth = max(longest_path_levels(g), default=0) + 1
     for xs in _points(rng, len(g.inputs)):

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 import graphdiff
-from graphdiff import draw as D
+from graphdiff.views import draw as D
 from graphdiff.cli import main
 
 pydot = pytest.importorskip("pydot")
@@ -402,7 +402,7 @@ def test_draw_imports_no_matplotlib_for_text_formats():
     import subprocess
     import sys
 
-    code = ("import sys, graphdiff; from graphdiff import draw as D; "
+    code = ("import sys, graphdiff; from graphdiff.views import draw as D; "
             "D.to_dot(D.annotate(graphdiff.loads('c = a + b'))); print('matplotlib' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"

@@ -14,8 +14,8 @@ from hypothesis import given, settings
 
 import graphdiff
 from graphdiff.cli import main
-from graphdiff.eliminate import ORDERS, eliminate, order_costs
-from graphdiff.gen import generate
+from graphdiff.analyses.eliminate import ORDERS, eliminate, order_costs
+from graphdiff.language.gen import generate
 
 from .conftest import ROOT
 from .strategies import programs
@@ -161,7 +161,7 @@ def test_anneal_beats_alphagrads_orders_on_the_published_functions():
 
 
 def test_with_respect_to_computed_nodes_is_refused_and_names_with_commas_split_right():
-    from graphdiff.eliminate import split_order
+    from graphdiff.analyses.eliminate import split_order
 
     g = graphdiff.load(str(ROOT / "samples" / "backprop.gd"))
     with pytest.raises(graphdiff.InputError, match="computed from others"):

@@ -5,7 +5,7 @@ import pytest
 
 import graphdiff
 from graphdiff import ComputeError, loads
-from graphdiff.errors import MissingInputError, NameError_
+from graphdiff.base.errors import MissingInputError, NameError_
 
 
 def test_essay_value(backprop):

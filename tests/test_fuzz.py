@@ -231,7 +231,6 @@ def test_random_options(opts, cmd):
     assert "Traceback" not in r.stderr and "internal error" not in r.stderr
 
 
-@pytest.mark.skipif("gen" not in main.commands, reason="no gen command")
 @examples(20)
 @given(st.data())
 def test_gen_output_is_a_valid_program(data):

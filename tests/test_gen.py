@@ -7,11 +7,11 @@ from click.testing import CliRunner
 
 from graphdiff import loads
 from graphdiff.cli import main
-from graphdiff.evaluate import linearize
-from graphdiff.gen import FAMILIES, generate, write
-from graphdiff.grad import grad
-from graphdiff.paths import count_paths
-from graphdiff.accumulate import gradient
+from graphdiff.sweeps.evaluate import linearize
+from graphdiff.language.gen import FAMILIES, generate, write
+from graphdiff.analyses.grad import grad
+from graphdiff.sweeps.paths import count_paths
+from graphdiff.sweeps.accumulate import gradient
 
 SMALL = {"wide": {"inputs": 37}, "fanout": {"outputs": 9}, "chain": {"length": 25},
          "diamonds": {"stages": 6, "width": 4}, "mlp": {"layers": [4, 5, 3]}}
@@ -138,7 +138,7 @@ def test_cli_gen_layers_and_file(tmp_path):
 @pytest.mark.parametrize("text", ["y = (x + x) * x", "c = a + b; d = b + 1; e = c * d; f = 0 * e",
                                   "u = sin(sin(x) + sin(x)); v = 3; w = q * 0"])
 def test_dense_reverse_sweep_equals_heap_sweep(text):
-    from graphdiff.accumulate import reverse_sweep
+    from graphdiff.sweeps.accumulate import reverse_sweep
 
     g = loads(text)
     lin = linearize(g, {g.names[i]: 0.7 for i in g.inputs})
@@ -151,7 +151,7 @@ def test_dense_reverse_sweep_equals_heap_sweep(text):
 
 @pytest.mark.parametrize("family", sorted(FAMILIES))
 def test_dense_sweep_on_generated_graphs(family):
-    from graphdiff.accumulate import reverse_sweep
+    from graphdiff.sweeps.accumulate import reverse_sweep
 
     g = loads(generate(family, **SMALL[family]))
     lin = linearize(g)

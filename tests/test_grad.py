@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 
 import graphdiff
 from graphdiff import grad, linearize, loads
-from graphdiff.gen import generate
+from graphdiff.language.gen import generate
 
 from .conftest import central_difference, sympy_derivative
 from .strategies import programs
@@ -180,8 +180,8 @@ def test_sweeps_keep_only_the_jacobian_entries_above_max_stored(mode):
     if mode == "forward":
         y = g.outputs[0]
         assert [s.derivatives[y] for s in r.sweeps] == [1.0] + [-1.0] * 29
-    from graphdiff.report import grad_report
-    from graphdiff.report import trace_table
+    from graphdiff.views.report import grad_report
+    from graphdiff.views.report import trace_table
 
     r = grad(g, mode=mode, max_stored=100, trace=True)
     data = grad_report(r).json()
@@ -209,7 +209,7 @@ def test_forward_mode_refuses_above_max_work():
 def test_forward_mode_stops_at_max_work_when_not_counted_first(monkeypatch):
     import importlib
 
-    grad_module = importlib.import_module("graphdiff.grad")  # the module: graphdiff.grad is the function
+    grad_module = importlib.import_module("graphdiff.analyses.grad")  # the module: graphdiff.grad is the function
     monkeypatch.setattr(grad_module, "COUNT_BUDGET", 0)  # counting up front is "too costly": stop on the way
     g = subtraction_chain(40)
     # the sweeps from x0, x1, x2 visit 39, 39, 38 edges: 116 > 100 after the third
@@ -281,7 +281,7 @@ def test_zero_times_infinity_is_a_fault_in_every_mode(text):
 
 
 def test_skipping_zero_derivatives_is_exact_when_every_partial_is_finite():
-    from graphdiff.accumulate import gradient, reverse_sweep
+    from graphdiff.sweeps.accumulate import gradient, reverse_sweep
 
     g = loads(generate("chain", length=3000, seed=2))  # a vanishing gradient: most adjoints underflow to 0
     lin = linearize(g)

@@ -3,7 +3,7 @@ import pytest
 
 import graphdiff
 from graphdiff import ParseError, loads
-from graphdiff.errors import ComputeError, CycleError, InputError, NameError_
+from graphdiff.base.errors import ComputeError, CycleError, InputError, NameError_
 
 
 def defs(text):

@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from graphdiff.gen import generate
-import graphdiff.parse as P
-from graphdiff.errors import GraphdiffError
-from graphdiff.parse import Ref
+from graphdiff.language.gen import generate
+import graphdiff.language.parse as P
+from graphdiff.base.errors import GraphdiffError
+from graphdiff.language.parse import Ref
 
 SAMPLES = sorted((Path(__file__).resolve().parent.parent / "samples").glob("*.gd"))
 

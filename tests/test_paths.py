@@ -6,7 +6,7 @@ import pytest
 
 import graphdiff
 from graphdiff import count_paths, iter_paths, linearize, loads, path_matrix, path_sum
-from graphdiff.paths import path_lengths
+from graphdiff.sweeps.paths import path_lengths
 
 
 def diamonds(k: int) -> str:
@@ -95,7 +95,7 @@ def test_path_sums_are_the_pairwise_sums_bit_for_bit(text, sources, targets):
     g = loads(text)
     lin = linearize(g, {g.names[i]: 0.3 + 0.7 * n for n, i in enumerate(g.inputs)})
     s, t = [g.node(n) for n in sources], [g.node(n) for n in targets]
-    sums = graphdiff.paths.path_sums(g, lin.partials, s, t)
+    sums = graphdiff.sweeps.paths.path_sums(g, lin.partials, s, t)
     assert list(sums) == t and all(list(row) == s for row in sums.values())
     for target in t:
         for source in s:
@@ -107,8 +107,8 @@ def test_path_sums_refuse_before_enumerating():
     lin = linearize(g)
     x, mid, end = g.node("x0"), g.node("x3"), g.node("x8")
     with pytest.raises(graphdiff.TooManyPaths, match=f"from 'x0' to 'x8' would enumerate {3 ** 8:,} paths"):
-        graphdiff.paths.path_sums(g, lin.partials, [x, mid], [end], max_paths=3 ** 8 - 1)
-    ok = graphdiff.paths.path_sums(g, lin.partials, [x, mid], [end], max_paths=3 ** 8)[end]
+        graphdiff.sweeps.paths.path_sums(g, lin.partials, [x, mid], [end], max_paths=3 ** 8 - 1)
+    ok = graphdiff.sweeps.paths.path_sums(g, lin.partials, [x, mid], [end], max_paths=3 ** 8)[end]
     assert (ok[x].count, ok[mid].count) == (3 ** 8, 3 ** 5)
     # 3 edges a stage (x, a branch, their sum, the next x): paths of 24 and 15 edges
     assert (ok[x].multiplications, ok[x].additions) == (3 ** 8 * 23, 3 ** 8 - 1)

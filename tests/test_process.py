@@ -13,12 +13,11 @@ import struct
 import subprocess
 import sys
 import termios
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from graphdiff.gen import generate
+from graphdiff.language.gen import generate
 
 from .conftest import ROOT
 
@@ -28,9 +27,14 @@ ENV = {**os.environ, "PYTHONWARNINGS": "ignore"}
 
 @pytest.fixture(scope="module")
 def big(tmp_path_factory) -> Path:
-    """A program whose every output is far larger than a pipe's buffer (64 KB)."""
+    """A program whose every long output is larger than a pipe's buffer (64 KB) in few rows: 500 inputs with
+    names of 150 characters (a table of few rows costs rich little to lay out)."""
     p = tmp_path_factory.mktemp("pipe") / "wide.gd"
-    p.write_text(generate("wide", inputs=3000, seed=1), encoding="utf-8")
+    names = ["x0"] + [f"x{i}_{'w' * 150}" for i in range(1, 500)]
+    lines = [f"input {n} = {0.001 * k}" for k, n in enumerate(names)]
+    lines += [f"s{k} = {a} * {b}" for k, (a, b) in enumerate(zip(names[::2], names[1::2]))]
+    lines.append("y = " + " + ".join(f"s{k}" for k in range(250)))
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return p
 
 
@@ -39,20 +43,59 @@ COMMANDS = [["eval"], ["edges"], ["info"], ["grad"], ["grad", "--trace"], ["path
 FORMATS = ["table", "json", "csv", "tsv"]
 
 
-def _closed_early(args: list[str], read_first_line: bool) -> tuple[int, str]:
-    """Run graphdiff with stdout a pipe whose reader reads one line (or nothing) and closes it."""
-    p = subprocess.Popen([GRAPHDIFF, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV)
-    if read_first_line:
-        p.stdout.readline()
-    p.stdout.close()
-    err = p.stderr.read().decode()
-    return p.wait(timeout=120), err
+#: One process imports graphdiff once and forks a child per run: each child is graphdiff's command line with
+#: its standard output a real pipe (its own process, exit code and SIGPIPE disposition, as a fresh
+#: ``graphdiff`` process has), without paying the import again. It ends as the interpreter would, flushing
+#: standard output, so a pipe closed early that the command did not handle shows as Python's exit code 120.
+_FORKER = r"""
+import json, os, sys
+from graphdiff.cli import main
+out = []
+for args, first_line in json.loads(sys.argv[1]):
+    r_out, w_out = os.pipe()
+    r_err, w_err = os.pipe()
+    sys.stdout.flush(); sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r_out); os.close(r_err)
+        os.dup2(w_out, 1); os.dup2(w_err, 2)
+        sys.argv = ["graphdiff", *args]
+        code = 0
+        try:
+            main()
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            sys.stderr.write("Exception ignored: BrokenPipeError\n"); code = 120
+        sys.stderr.flush()
+        os._exit(code)
+    os.close(w_out); os.close(w_err)
+    with os.fdopen(r_out, "rb") as f:
+        if first_line:
+            f.readline()
+    with os.fdopen(r_err, "rb") as f:
+        err = f.read().decode()
+    _, status = os.waitpid(pid, 0)
+    out.append([args, os.waitstatus_to_exitcode(status), err])
+print(json.dumps(out))
+"""
 
 
 def _all_ok(runs) -> None:
-    with ThreadPoolExecutor(2) as pool:
-        results = list(pool.map(lambda a: (a, _closed_early(*a)), runs))
-    bad = [(args, code, err) for (args, _), (code, err) in results if code != 0 or err]
+    """Every run exits 0 with nothing on standard error, its pipe closed by the reader after one line (or before
+    any): in two processes (the machine's two cores), each forking a child per run."""
+    halves = [runs[0::2], runs[1::2]]
+    procs = [subprocess.Popen([sys.executable, "-c", _FORKER, json.dumps(h)], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, env=ENV, text=True) for h in halves]
+    results = []
+    for p in procs:
+        out, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err[-2000:]
+        results += json.loads(out)
+    assert len(results) == len(runs)
+    bad = [(args, code, err) for args, code, err in results if code != 0 or err]
     assert not bad, bad
 
 
@@ -70,6 +113,18 @@ def test_a_closed_pipe_ends_every_command_in_every_format_with_0(big):
     runs += [(["draw", str(big), "--force", "--format", fmt], True) for fmt in ("dot", "mermaid")]
     runs += [(["gen", "wide", "--inputs", "100000"], True), (["gen", "chain", "--length", "10"], False)]
     _all_ok(runs)
+
+
+def test_a_closed_pipe_in_a_fresh_process_too(big):
+    """The same, a fresh ``graphdiff`` process for each format (nothing forked): a table mid-stream and JSON
+    closed before any output."""
+    for args, first in ((["eval", str(big), "--all"], True), (["grad", str(big), "--format", "json"], False),
+                        (["edges", str(big), "--format", "csv"], True)):
+        p = subprocess.Popen([GRAPHDIFF, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV)
+        if first:
+            p.stdout.readline()
+        p.stdout.close()
+        assert (p.wait(timeout=120), p.stderr.read()) == (0, b""), args
 
 
 def test_head_in_a_shell_pipeline_sees_exit_0(big):

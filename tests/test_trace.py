@@ -6,7 +6,7 @@ import math
 import pytest
 
 import graphdiff
-from graphdiff.grad import grad
+from graphdiff.analyses.grad import grad
 
 PROGRAMS = [("c = a + b; d = b + 1; e = c * d", {"a": 2, "b": 1}),
             ("input x = 0.7; y = (x + x) * x; z = sin(sin(x) + sin(x)) + y", {}),

@@ -1,0 +1,195 @@
+"""The sum over paths, as one sweep: :func:`accumulate` walks edges in (reverse) topological order and adds
+each tail's accumulated value times the edge's weight into the head, ``acc[head] += acc[tail] · w[edge]``.
+
+That one algebra serves every number graphdiff carries through a graph (the "semiring" view of automatic
+differentiation): floats and edge partials give derivatives (forward mode from an input, reverse mode from an
+output, as the essay draws them: the same sweep over the transposed graph); integers and unit weights give path
+counts (:mod:`graphdiff.sweeps.paths`); dual numbers give path lengths; mpmath numbers give the recomputation
+beyond float64's range (:mod:`graphdiff.sweeps.extended`); formula texts give derived programs
+(:mod:`graphdiff.analyses.derive`). Following autodidact's ``backward_pass``, it *adds* into the far end's slot,
+so reused nodes (``(x + x) * x``) get every path. Which edges a sweep visits is reachability's question
+(:mod:`graphdiff.sweeps.reach`): all on the seed's side of the order (dense), or only those the seed reaches
+(found through a heap: far less work when it reaches a small part of a large graph).
+
+Products are IEEE's (0·inf is NaN, which :mod:`graphdiff.sweeps.faults` then traces to where it enters). A sweep
+multiplies once per edge it visits and adds once per contribution beyond the first that arrives at a node;
+``graphdiff cost`` counts the same from the structure alone.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from .evaluate import Linearization
+from ..language.graph import Graph
+from .reach import COUNT_BUDGET, ancestors, sweep_counts, swept
+
+
+@dataclass(frozen=True)
+class Operations:
+    """What a computation costs: sweeps, multiplications and additions."""
+
+    sweeps: int = 0
+    multiplications: int = 0
+    additions: int = 0
+
+    def __add__(self, other: "Operations") -> "Operations":
+        return Operations(self.sweeps + other.sweeps, self.multiplications + other.multiplications,
+                          self.additions + other.additions)
+
+    @property
+    def total(self) -> int:
+        return self.multiplications + self.additions
+
+    def to_dict(self, sweeps: bool = True) -> dict[str, int]:
+        out = {"sweeps": self.sweeps} if sweeps else {}
+        out.update(multiplications=self.multiplications, additions=self.additions)
+        return out
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """One accumulation sweep from ``seed``: ``derivatives`` maps each node index it reached to its
+    derivative (∂seed/∂node in reverse mode, ∂node/∂seed in forward mode)."""
+
+    seed: int
+    derivatives: dict[int, float]
+    multiplications: int
+    additions: int
+
+    @property
+    def operations(self) -> Operations:
+        return Operations(1, self.multiplications, self.additions)
+
+
+def accumulate(g: Graph, acc, weights, edges: Iterable[int], *, forward: bool, skip_zero: bool = True):
+    """The kernel: for each edge ``k`` of ``edges`` in order, ``acc[head] += acc[tail] · weights[k]`` (heads and
+    tails in the direction of the sweep: ``forward`` from inputs towards outputs, else the other way), and
+    ``acc`` returned. ``weights`` None means every weight is one (path counts). With ``skip_zero`` a tail whose
+    value is zero (falsy) contributes nothing: exact for finite weights (IEEE: 0·p = ±0), and what keeps a
+    sweep that reaches few nodes of its range cheap; without it, ``edges`` must hold only edges from reached
+    tails, so that 0·inf never arises from a node the sweep does not reach.
+
+    >>> from graphdiff import loads, linearize
+    >>> g = loads("c = a + b; d = b + 1; e = c * d")
+    >>> acc = [0.0] * 5; acc[g.node("e")] = 1.0
+    >>> accumulate(g, acc, linearize(g, {"a": 2, "b": 1}).partials, range(4, -1, -1), forward=False)
+    [2.0, 5.0, 2.0, 3.0, 1.0]
+    >>> accumulate(g, [1, 0, 0, 0, 0], None, range(5), forward=True)  # paths from a
+    [1, 0, 1, 0, 1]
+    """
+    frm, to = (g.edge_src, g.edge_dst) if forward else (g.edge_dst, g.edge_src)
+    if weights is None:
+        for k in edges:
+            a = acc[frm[k]]
+            if a:
+                acc[to[k]] += a
+    elif skip_zero:
+        for k in edges:
+            a = acc[frm[k]]
+            if a:
+                acc[to[k]] += a * weights[k]
+    else:
+        for k in edges:
+            acc[to[k]] += acc[frm[k]] * weights[k]
+    return acc
+
+
+def side(g: Graph, seed: int, forward: bool) -> range:
+    """The edges on the seed's side of the topological order, in a sweep's order: those after it (forward) or
+    before it, last first (reverse)."""
+    start = g.edge_start
+    return range(start[seed + 1], g.n_edges) if forward else range(start[seed + 1] - 1, -1, -1)
+
+
+def dense_is_cheap(g: Graph, seeds: Sequence[int], forward: bool) -> bool:
+    """Whether dense sweeps from every one of ``seeds`` scan at most a few times the graph's edges in all
+    (then they beat the heap, which pays more per edge but visits only what each seed reaches)."""
+    start, E = g.edge_start, g.n_edges
+    scanned = sum(E - start[s + 1] if forward else start[s + 1] for s in seeds)
+    return scanned <= 4 * E
+
+
+def sweep(lin: Linearization, seed: int, *, forward: bool, dense: bool = False) -> Sweep:
+    """One sweep of the kernel from ``seed`` (an input for ``forward``, an output otherwise): the derivative of
+    every node it reaches, and its operations (an edge visited is a multiplication)."""
+    g = lin.graph
+    edges, nodes = swept(g, seed, forward, dense)
+    acc = [0.0] * len(g) if dense else defaultdict(float)
+    acc[seed] = 1.0
+    accumulate(g, acc, lin.partials, edges, forward=forward, skip_zero=False)
+    return Sweep(seed, {v: acc[v] for v in nodes}, len(edges), len(edges) - (len(nodes) - 1))
+
+
+def forward_sweep(lin: Linearization, input: int, *, dense: bool = False) -> Sweep:
+    """∂node/∂input for every descendant of ``input`` (and 1 for the input itself).
+
+    >>> from graphdiff import loads, linearize
+    >>> g = loads("c = a + b; d = b + 1; e = c * d")
+    >>> s = forward_sweep(linearize(g, {"a": 2, "b": 1}), g.node("b"))
+    >>> {g.names[i]: d for i, d in sorted(s.derivatives.items())}, s.multiplications, s.additions
+    ({'b': 1.0, 'c': 1.0, 'd': 1.0, 'e': 5.0}, 4, 1)
+    """
+    return sweep(lin, input, forward=True, dense=dense)
+
+
+def reverse_sweep(lin: Linearization, output: int, *, dense: bool = False) -> Sweep:
+    """∂output/∂node for every ancestor of ``output`` (and 1 for the output itself).
+
+    >>> from graphdiff import loads, linearize
+    >>> g = loads("c = a + b; d = b + 1; e = c * d")
+    >>> s = reverse_sweep(linearize(g, {"a": 2, "b": 1}), g.node("e"))
+    >>> {g.names[i]: d for i, d in sorted(s.derivatives.items())}, s.multiplications, s.additions
+    ({'a': 2.0, 'b': 5.0, 'c': 2.0, 'd': 3.0, 'e': 1.0}, 5, 1)
+    """
+    return sweep(lin, output, forward=False, dense=dense)
+
+
+def adjoints(lin: Linearization, output: int) -> tuple[list[float], bytearray]:
+    """∂output/∂node for *every* node as a dense list (0 where the sweep does not reach), and which nodes it
+    reaches."""
+    g = lin.graph
+    reach = ancestors(g, output)
+    acc = [0.0] * len(g)
+    acc[output] = 1.0
+    src = g.edge_src
+    edges = [k for k in side(g, output, False) if reach[src[k]]]
+    return accumulate(g, acc, lin.partials, edges, forward=False, skip_zero=False), reach
+
+
+def gradient(lin: Linearization, output: int | None = None) -> list[float]:
+    """∂output/∂node for *every* node as a dense list, in one sweep over the edges (the fast path).
+
+    ``output`` defaults to the graph's only output.
+
+    >>> from graphdiff import loads, linearize
+    >>> gradient(linearize(loads("c = a + b; d = b + 1; e = c * d"), {"a": 2, "b": 1}))
+    [2.0, 5.0, 2.0, 3.0, 1.0]
+    """
+    g = lin.graph
+    if output is None:
+        if len(g.outputs) != 1:
+            raise ValueError(f"the graph has {len(g.outputs)} outputs; name one")
+        output = g.outputs[0]
+    if not lin.finite:
+        return adjoints(lin, output)[0]
+    acc = [0.0] * len(g)
+    acc[output] = 1.0
+    # every partial is finite, so a zero derivative contributes exactly zero: skipping it is exact, and
+    # vanishing derivatives (long tanh chains) are such zeros
+    return accumulate(g, acc, lin.partials, side(g, output, False), forward=False)
+
+
+def forward_visits(g: Graph, seeds: Iterable[int], budget: int | None = COUNT_BUDGET) -> int | None:
+    """The edges that one forward sweep from each of ``seeds`` visits, in all (= their multiplications),
+    counted from the structure without a number (:func:`~graphdiff.reach.sweep_counts`). Returns None,
+    without an answer, when an exact count would take more than ``budget`` edge steps.
+
+    >>> from graphdiff import loads
+    >>> g = loads("c = a + b; d = b + 1; e = c * d")
+    >>> forward_visits(g, g.inputs)
+    6
+    """
+    c = sweep_counts(g, seeds, True, budget, estimate=False)
+    return c.visits if c.exact else None
