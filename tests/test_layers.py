@@ -36,3 +36,22 @@ def test_a_contract_catches_an_import_the_wrong_way(tmp_path):
                        env=env)
     assert r.returncode == 1, r.stdout[-2000:]
     assert "graphdiff.primitives.table -> graphdiff.cli" in r.stdout
+
+
+def test_the_readmes_picture_of_the_layers_is_the_contracts():
+    """The README's architecture picture lists the layers in the order the first contract holds them."""
+    import re
+    import tomllib
+
+    contract = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]
+    layers = [m.split(".")[-1] for m in contract["contracts"][0]["layers"]]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```mermaid", 1)[1].split("```", 1)[0]
+    chain = re.search(r"^\s*(\w+(?: --> \w+)+)\s*$", block, re.M).group(1).split(" --> ")
+    assert chain == layers
+    for name in layers:  # and each box names the modules the subpackage holds
+        box = re.search(rf'^\s*{name}\["([^"]*)"\]', block, re.M).group(1)
+        if name in ("cli",):
+            continue
+        modules = {p.stem for p in (ROOT / "graphdiff" / name).glob("*.py")} - {"__init__"}
+        assert all(m in box for m in modules), (name, modules, box)

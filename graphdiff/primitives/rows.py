@@ -60,28 +60,10 @@ _PY = {
 }
 
 _NP = {
-    "_np_sum": """def _np_sum(xs):
+    "_np_fold": """def _np_fold(f, xs):
     out = xs[0]
     for x in xs[1:]:
-        out = np.add(out, x)
-    return out
-""",
-    "_np_prod": """def _np_prod(xs):
-    out = xs[0]
-    for x in xs[1:]:
-        out = np.multiply(out, x)
-    return out
-""",
-    "_np_min": """def _np_min(xs):
-    out = xs[0]
-    for x in xs[1:]:
-        out = np.minimum(out, x)
-    return out
-""",
-    "_np_max": """def _np_max(xs):
-    out = xs[0]
-    for x in xs[1:]:
-        out = np.maximum(out, x)
+        out = f(out, x)
     return out
 """,
     "_np_count": """def _np_count(xs):
@@ -250,27 +232,27 @@ _POW_KINK = ("{0} ^ {1} at {0} = 0: the partial with respect to the exponent, {0
 def _extreme(name: str, sign: str, other: str) -> Primitive:
     """min or max: the partial 1 for the extreme operand, split evenly among tied ones."""
     return Primitive(
-        name, None, {"python": f"_{name}({{xs}})", "numpy": f"_np_{name}({{xs}})", "js": f"{name}Of({{xs}})",
+        name, None, {"python": f"_{name}({{xs}})", "numpy": f"_np_fold(np.{name}imum, {{xs}})", "js": f"{name}Of({{xs}})",
                      "mpmath": f"_mp_{name}({{xs}})", "sympy": f"sp.{name.capitalize()}(*{{xs}})"},
         partial="eq({x}, {y}) / count({y}, {xs})",
         small={2: (f"(1 {sign} sign({{0}} - {{1}})) / 2", f"(1 {other} sign({{0}} - {{1}})) / 2")},
         call=name,
         kink=("step(count({y}, {xs}) - 1) * count({y}, {xs})",
               f"{name} has {{c}} tied operands ({{y}}); the partial 1 is split evenly among them"),
-        helpers=_helpers(python=f"_{name}", numpy=f"_np_{name}", js=f"{name}Of", mpmath=f"_mp_{name}"))
+        helpers=_helpers(python=f"_{name}", numpy="_np_fold", js=f"{name}Of", mpmath=f"_mp_{name}"))
 
 
 ROWS = [
     # sums are correctly rounded (math.fsum): a + b + c is one node, whose value must not depend on the order
-    Primitive("add", None, {"python": "math.fsum({xs})", "python/2": "{0} + {1}", "numpy": "_np_sum({xs})",
+    Primitive("add", None, {"python": "math.fsum({xs})", "python/2": "{0} + {1}", "numpy": "_np_fold(np.add, {xs})",
                             "numpy/2": "{0} + {1}", "js": "fsum({xs})", "js/2": "{0} + {1}",
                             "mpmath": "mp.fsum({xs})", "sympy": "sp.Add(*{xs})"},
-              partial="1", infix="+", helpers=_helpers(numpy="_np_sum", js="fsum")),
+              partial="1", infix="+", helpers=_helpers(numpy="_np_fold", js="fsum")),
     Primitive("sub", 2, _same("{0} - {1}"), partials=("1", "-1"), infix="-"),
-    Primitive("mul", None, {"python": "math.prod({xs})", "python/2": "{0} * {1}", "numpy": "_np_prod({xs})",
+    Primitive("mul", None, {"python": "math.prod({xs})", "python/2": "{0} * {1}", "numpy": "_np_fold(np.multiply, {xs})",
                             "numpy/2": "{0} * {1}", "js": "prod({xs})", "js/2": "{0} * {1}",
                             "mpmath": "mp.fprod({xs})", "sympy": "sp.Mul(*{xs})"},
-              scan="*", small={2: ("{1}", "{0}")}, infix="*", helpers=_helpers(numpy="_np_prod", js="prod")),
+              scan="*", small={2: ("{1}", "{0}")}, infix="*", helpers=_helpers(numpy="_np_fold", js="prod")),
     # ∂(a/b)/∂b = -(a/b)/b, from the node's value: -a/b² would overflow or underflow in b² where it is not
     Primitive("div", 2, _same("{0} / {1}"), partials=("1 / {1}", "-{y} / {1}"), infix="/",
               domain=("eq({1}, 0)", "division by zero")),
@@ -357,16 +339,16 @@ ROWS = [
                               "mpmath": "_mp_count({xs})", "sympy": "_sp_count({xs})"},
               partial="0", call="count",
               helpers=_helpers(python="_count", numpy="_np_count", js="count", mpmath="_mp_count", sympy="_sp_count")),
-    Primitive("sum", None, {"python": "math.fsum({xs})", "numpy": "_np_sum({xs})", "js": "fsum({xs})",
+    Primitive("sum", None, {"python": "math.fsum({xs})", "numpy": "_np_fold(np.add, {xs})", "js": "fsum({xs})",
                             "mpmath": "mp.fsum({xs})", "sympy": "sp.Add(*{xs})"},
-              partial="1", call="sum", helpers=_helpers(numpy="_np_sum", js="fsum")),
-    Primitive("prod", None, {"python": "math.prod({xs})", "numpy": "_np_prod({xs})", "js": "prod({xs})",
+              partial="1", call="sum", helpers=_helpers(numpy="_np_fold", js="fsum")),
+    Primitive("prod", None, {"python": "math.prod({xs})", "numpy": "_np_fold(np.multiply, {xs})", "js": "prod({xs})",
                              "mpmath": "mp.fprod({xs})", "sympy": "sp.Mul(*{xs})"},
-              scan="*", small={2: ("{1}", "{0}")}, call="prod", helpers=_helpers(numpy="_np_prod", js="prod")),
-    Primitive("mean", None, {"python": "math.fsum({xs}) / len({xs})", "numpy": "_np_sum({xs}) / len({xs})",
+              scan="*", small={2: ("{1}", "{0}")}, call="prod", helpers=_helpers(numpy="_np_fold", js="prod")),
+    Primitive("mean", None, {"python": "math.fsum({xs}) / len({xs})", "numpy": "_np_fold(np.add, {xs}) / len({xs})",
                              "js": "fsum({xs}) / {xs}.length", "mpmath": "mp.fsum({xs}) / len({xs})",
                              "sympy": "sp.Add(*{xs}) / len({xs})"},
-              partial="1 / {n}", call="mean", work=1, helpers=_helpers(numpy="_np_sum", js="fsum")),
+              partial="1 / {n}", call="mean", work=1, helpers=_helpers(numpy="_np_fold", js="fsum")),
 ]
 
 for _row in ROWS:

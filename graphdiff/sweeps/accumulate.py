@@ -18,12 +18,13 @@ multiplies once per edge it visits and adds once per contribution beyond the fir
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import compress
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from .evaluate import Linearization
 from ..language.graph import Graph
-from .reach import COUNT_BUDGET, ancestors, sweep_counts, swept
+from .reach import COUNT_BUDGET, degrees, sweep_counts, swept
 
 
 @dataclass(frozen=True)
@@ -63,13 +64,16 @@ class Sweep:
         return Operations(1, self.multiplications, self.additions)
 
 
-def accumulate(g: Graph, acc, weights, edges: Iterable[int], *, forward: bool, skip_zero: bool = True):
+def accumulate(g: Graph, acc, weights, edges: Iterable[int], *, forward: bool, skip_zero: bool = True,
+               reached: bytearray | None = None):
     """The kernel: for each edge ``k`` of ``edges`` in order, ``acc[head] += acc[tail] · weights[k]`` (heads and
     tails in the direction of the sweep: ``forward`` from inputs towards outputs, else the other way), and
     ``acc`` returned. ``weights`` None means every weight is one (path counts). With ``skip_zero`` a tail whose
     value is zero (falsy) contributes nothing: exact for finite weights (IEEE: 0·p = ±0), and what keeps a
     sweep that reaches few nodes of its range cheap; without it, ``edges`` must hold only edges from reached
-    tails, so that 0·inf never arises from a node the sweep does not reach.
+    tails, so that 0·inf never arises from a node the sweep does not reach. With ``reached`` (1 for the seeds),
+    a tail contributes where it is reached, whatever its value, and marks its head reached: a sweep that also
+    says which nodes it reaches, in the same pass.
 
     >>> from graphdiff import loads, linearize
     >>> g = loads("c = a + b; d = b + 1; e = c * d")
@@ -80,7 +84,14 @@ def accumulate(g: Graph, acc, weights, edges: Iterable[int], *, forward: bool, s
     [1, 0, 1, 0, 1]
     """
     frm, to = (g.edge_src, g.edge_dst) if forward else (g.edge_dst, g.edge_src)
-    if weights is None:
+    if reached is not None:
+        for k in edges:
+            f = frm[k]
+            if reached[f]:
+                t = to[k]
+                acc[t] += acc[f] * weights[k]
+                reached[t] = 1
+    elif weights is None:
         for k in edges:
             a = acc[frm[k]]
             if a:
@@ -115,11 +126,20 @@ def sweep(lin: Linearization, seed: int, *, forward: bool, dense: bool = False) 
     """One sweep of the kernel from ``seed`` (an input for ``forward``, an output otherwise): the derivative of
     every node it reaches, and its operations (an edge visited is a multiplication)."""
     g = lin.graph
-    edges, nodes = swept(g, seed, forward, dense)
-    acc = [0.0] * len(g) if dense else defaultdict(float)
-    acc[seed] = 1.0
-    accumulate(g, acc, lin.partials, edges, forward=forward, skip_zero=False)
-    return Sweep(seed, {v: acc[v] for v in nodes}, len(edges), len(edges) - (len(nodes) - 1))
+    if dense:
+        acc, reach = [0.0] * len(g), bytearray(len(g))
+        acc[seed], reach[seed] = 1.0, 1
+        accumulate(g, acc, lin.partials, side(g, seed, forward), forward=forward, reached=reach)
+        nodes = list(compress(range(seed, len(g)), reach[seed:]) if forward else
+                     compress(range(seed, -1, -1), reach[seed::-1]))
+        mults = sum(map(degrees(g, forward).__getitem__, nodes))
+    else:
+        nodes: list[int] = []
+        acc = defaultdict(float)
+        acc[seed] = 1.0
+        accumulate(g, acc, lin.partials, swept(g, seed, forward, nodes), forward=forward, skip_zero=False)
+        mults = sum(map(degrees(g, forward).__getitem__, nodes))
+    return Sweep(seed, dict(zip(nodes, map(acc.__getitem__, nodes))), mults, mults - (len(nodes) - 1))
 
 
 def forward_sweep(lin: Linearization, input: int, *, dense: bool = False) -> Sweep:
@@ -150,12 +170,9 @@ def adjoints(lin: Linearization, output: int) -> tuple[list[float], bytearray]:
     """∂output/∂node for *every* node as a dense list (0 where the sweep does not reach), and which nodes it
     reaches."""
     g = lin.graph
-    reach = ancestors(g, output)
-    acc = [0.0] * len(g)
-    acc[output] = 1.0
-    src = g.edge_src
-    edges = [k for k in side(g, output, False) if reach[src[k]]]
-    return accumulate(g, acc, lin.partials, edges, forward=False, skip_zero=False), reach
+    acc, reach = [0.0] * len(g), bytearray(len(g))
+    acc[output], reach[output] = 1.0, 1
+    return accumulate(g, acc, lin.partials, side(g, output, False), forward=False, reached=reach), reach
 
 
 def gradient(lin: Linearization, output: int | None = None) -> list[float]:

@@ -20,9 +20,10 @@ from __future__ import annotations
 import heapq
 import math
 import random
+import weakref
 from dataclasses import dataclass
 from itertools import chain
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from ..language.graph import Graph
 
@@ -79,27 +80,29 @@ def descendants(g: Graph, sources: int | Iterable[int], ceiling: int | None = No
     return reach
 
 
-def swept(g: Graph, seed: int, forward: bool, dense: bool = False) -> tuple[list[int], list[int]]:
-    """What one sweep from ``seed`` visits: the edges out of the nodes it reaches (forward: towards the
-    outputs; else towards the inputs), in the sweep's order, and the nodes it reaches, in that order too.
-    ``dense`` marks them with one pass over the edges on the seed's side of the order (cheap when the seed
-    reaches most of it); otherwise they are found through a heap, visiting only what the seed reaches.
+_DEGREES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def degrees(g: Graph, forward: bool) -> list[int]:
+    """Every node's edges in a sweep's direction: out-edges (forward) or in-edges, kept with the graph."""
+    both = _DEGREES.get(g)
+    if both is None:
+        ins, outs = g.edge_start, g.outgoing.start
+        both = _DEGREES[g] = ([b - a for a, b in zip(ins, ins[1:])], [b - a for a, b in zip(outs, outs[1:])])
+    return both[1] if forward else both[0]
+
+
+def swept(g: Graph, seed: int, forward: bool, nodes: list[int] | None = None) -> Iterator[int]:
+    """The edges one sweep from ``seed`` visits, lazily: the edges out of each node it reaches (forward:
+    towards the outputs; else towards the inputs), node by node in topological order, found through a heap
+    that visits only what the seed reaches (far less than a pass over the seed's side of the order when it
+    reaches a small part of a large graph). ``nodes``, when given, receives the nodes reached, in that order.
 
     >>> from graphdiff import loads
     >>> g = loads("c = a + b; d = b + 1; e = c * d")
-    >>> swept(g, g.node("b"), True), swept(g, g.node("b"), True, dense=True)
-    (([1, 2, 3, 4], [1, 2, 3, 4]), ([1, 2, 3, 4], [1, 2, 3, 4]))
+    >>> list(swept(g, g.node("b"), True)), list(swept(g, g.node("e"), False))
+    ([1, 2, 3, 4], [3, 4, 2, 0, 1])
     """
-    if dense:
-        mark = descendants(g, seed) if forward else ancestors(g, seed)
-        start = g.edge_start
-        if forward:
-            src = g.edge_src
-            edges = [k for k in range(start[seed + 1], g.n_edges) if mark[src[k]]]
-            return edges, [v for v in range(seed, len(g)) if mark[v]]
-        dst = g.edge_dst
-        edges = [k for k in range(start[seed + 1] - 1, -1, -1) if mark[dst[k]]]
-        return edges, [v for v in range(seed, -1, -1) if mark[v]]
     if forward:
         out = g.outgoing
         start, order, other, sign = out.start, out.edges, g.edge_dst, 1
@@ -107,19 +110,17 @@ def swept(g: Graph, seed: int, forward: bool, dense: bool = False) -> tuple[list
         start, order, other, sign = g.edge_start, range(g.n_edges), g.edge_src, -1
     seen = {seed}
     heap = [sign * seed]
-    edges: list[int] = []
-    nodes: list[int] = []
+    pop, push, add = heapq.heappop, heapq.heappush, seen.add
     while heap:
-        v = sign * heapq.heappop(heap)
-        nodes.append(v)
-        for k in order[start[v]:start[v + 1]]:
-            edges.append(k)
-            w = other[k]
+        v = sign * pop(heap)
+        if nodes is not None:
+            nodes.append(v)
+        ks = order[start[v]:start[v + 1]]
+        for w in map(other.__getitem__, ks):
             if w not in seen:
-                seen.add(w)
-                heapq.heappush(heap, sign * w)
-    edges.sort(reverse=not forward)
-    return edges, nodes
+                add(w)
+                push(heap, sign * w)
+        yield from ks
 
 
 def edges_between(g: Graph, source: int, target: int) -> list[int]:
