@@ -23,7 +23,7 @@ from lark.grammar import Rule
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from ..base.errors import GraphdiffError, NameError_, ParseError
-from ..base.notation import fmt_num
+from ..base.notation import fmt_num, is_atom
 from ..primitives import FUNCTIONS, PRIMITIVES, REDUCTIONS
 
 _PACKAGE = Path(__file__).resolve().parent.parent
@@ -207,7 +207,7 @@ class _Lower(Transformer):
                     name = _short_name(text, 16)
             self.anon[key] = name
             self.p.definitions[name] = Definition(name, x.op, _stored(args), x.line, x.col, text, "anon")
-        return Ref(name, x.line, x.col, bool(x.call))
+        return Ref(name, x.line, x.col, is_atom(name))  # once per anonymous node: the one rule
 
     def _binary(self, op: str, c: list, flatten: bool = False):
         left, right = c
