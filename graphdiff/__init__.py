@@ -37,11 +37,27 @@ from .analyses.eliminate import Elimination, eliminate
 from .analyses.grad import MODES, Gradient, TooMuchWork, grad
 from .analyses.hessian import Hessian, HessianVector, hessian, hvp
 from .analyses.shape import Shape, shape
+from .views.draw import draw
 from .views.explore import Explorable, explore
 from .views import notebook as _notebook
+from .language.gen import generate as gen
 
 # The spellings of the release before, when these were modules: graphdiff.derive.derive(g, "adjoint") …
 derive.derive, hessian.hessian, hessian.hvp, eliminate.eliminate = derive, hessian, hvp, eliminate
+
+
+def paths(g: Graph, source: str | int | None = None, target: str | int | None = None, inputs=None, **options):
+    """``graphdiff paths``: the paths between two nodes (:func:`between`), or without them the path counts
+    from every input to every output (:func:`path_counts`)."""
+    if source is None and target is None:
+        return path_counts(g)
+    return between(g, source, target, inputs, **options)
+
+
+#: Every command by its own name: ``graphdiff.eval(g)`` is ``graphdiff eval``, ``graphdiff.edges(g)`` is
+#: ``graphdiff edges``, ``graphdiff.info(g)`` is ``graphdiff info`` (the other commands' functions have their
+#: names already: grad, paths, cost, check, draw, derive, hessian, eliminate, explore, gen).
+eval, edges, info = evaluate, linearize, shape  # noqa: A001 - the command's name
 
 _notebook.register()  # results display themselves in Jupyter, when IPython runs
 

@@ -9,6 +9,7 @@ import json
 import math
 import os
 import sys
+from pathlib import Path
 from typing import Callable
 
 import click
@@ -152,23 +153,33 @@ def _json_float(path: str):
     return parse
 
 
+def _read_json(path: str, option: str, example: str, inline: bool = False) -> dict:
+    """The JSON object an option names: a file, ``-`` (standard input) or, with ``inline``, the JSON text itself
+    (``--hvp '{"w1": 1}'``). Bad input names the option."""
+    text = path if inline and path.lstrip().startswith(("{", "[")) else None
+    source = option if text is not None else path
+    if text is None:
+        try:
+            text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()
+        except OSError as e:
+            raise InputError(f"{path}: cannot read {option} file: {e.strerror or e}") from None
+        except UnicodeDecodeError:
+            raise InputError(f"{path}: {option} file is not UTF-8 text") from None
+    try:
+        data = json.loads(text, parse_float=_json_float(source))  # NaN, Infinity: as --set a=nan
+    except json.JSONDecodeError as e:
+        raise InputError(f"invalid JSON in {option}: {e.msg}", e.lineno, e.colno, source=source) from None
+    if not isinstance(data, dict):
+        raise InputError(f"{source}: {option} must be a JSON object such as {example}")
+    return data
+
+
 def _read_inputs(path: str | None) -> dict[str, object]:
     """The ``--inputs`` JSON object: a number per input, a list of numbers per vector (checked by
     :func:`graphdiff.evaluate.bind`)."""
     if not path:
         return {}
-    try:
-        text = sys.stdin.read() if path == "-" else open(path, encoding="utf-8").read()
-    except OSError as e:
-        raise InputError(f"{path}: cannot read --inputs file: {e.strerror or e}") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: --inputs file is not UTF-8 text") from None
-    try:
-        data = json.loads(text, parse_float=_json_float(path))  # NaN, Infinity: as --set a=nan
-    except json.JSONDecodeError as e:
-        raise InputError(f"invalid JSON: {e.msg}", e.lineno, e.colno, source=path) from None
-    if not isinstance(data, dict):
-        raise InputError(f"{path}: --inputs must be a JSON object such as {{\"a\": 2, \"x\": [1, 2]}}")
+    data = _read_json(path, "--inputs", '{"a": 2, "x": [1, 2]}')
     out: dict[str, object] = {}
     for k, v in data.items():
         if isinstance(v, list):
@@ -725,7 +736,8 @@ def derive(ctx: Context, mode: str, of, wrt, target: str, output) -> None:
 @main.command(epilog=EXIT_CODES)
 @options("source", "values")
 @click.option("-o", "--output", metavar="FILE", type=click.Path(dir_okay=False, allow_dash=True),
-              help="Write the page to FILE (standard output without it).")
+              help="Write the page to FILE (- for standard output). Without it: standard output when that is a "
+                   "pipe or a file; on a terminal, NAME.html beside the program file.")
 @run_safely
 def explore(ctx: Context, output) -> None:
     """Write the explorable page: one self-contained HTML file (nothing loaded from the network) where
@@ -741,8 +753,14 @@ def explore(ctx: Context, output) -> None:
     """
     from .views.explore import page
 
+    if output is None and sys.stdout.isatty():  # 50 KB of HTML is no use on a terminal
+        if ctx.expr is not None or ctx.file in (None, "-"):
+            raise InputError("explore writes an HTML page: give -o FILE.html (or pipe it: > page.html)")
+        output = str(Path(ctx.file).with_suffix(".html"))
+        if Path(output).resolve() == Path(ctx.file).resolve():
+            raise InputError(f"explore would write its page over {ctx.file}: give -o FILE.html")
     p = page(ctx.graph(), ctx.values())
-    if output in (None, "-"):
+    if output == "-" or output is None:
         with _stdout():
             sys.stdout.write(p.html)
             sys.stdout.flush()
@@ -786,19 +804,17 @@ def eliminate(ctx: Context, order: str, of, wrt, trace: bool, max_fill: int, max
     ctx.emit(eliminate_report(r, trace))
 
 
-def _read_vector(path: str) -> dict[str, float]:
-    """The --hvp JSON object: a number per input (a list per vector)."""
-    data = _read_inputs(path)
-    if not data:
-        raise InputError(f"{path}: --hvp needs a JSON object of directions such as {{\"x\": 1, \"y\": 0}}")
-    return data
+def _read_vector(text: str) -> dict[str, object]:
+    """The --hvp direction: inline JSON, a file, or - for standard input; checked against the program by
+    :func:`graphdiff.analyses.hessian.direction`."""
+    return _read_json(text, "--hvp", '{"w1": 1, "w2": -1}', inline=True)
 
 
 @main.command(epilog=EXIT_CODES)
 @options(*NUMERIC)
 @click.option("--of", "of", metavar="OUTPUT", help="The output (default: the only one).")
 @click.option("--wrt", multiple=True, metavar="INPUT", help="With respect to this input (repeatable; default: all).")
-@click.option("--hvp", metavar="JSON", help="Only H·v for the direction v in this JSON file ({\"x\": 1}; - for stdin): one sweep.")
+@click.option("--hvp", metavar="JSON", help="Only H·v for the direction v: inline JSON ('{\"x\": 1}'), a JSON file, or - for stdin; one sweep.")
 @run_safely
 def hessian(ctx: Context, of, wrt, hvp) -> None:
     """The Hessian of one output by forward over reverse: one tangent sweep of the adjoint program per input,
@@ -808,6 +824,7 @@ def hessian(ctx: Context, of, wrt, hvp) -> None:
     Examples:
       graphdiff hessian samples/neuron.gd
       graphdiff hessian samples/neuron.gd --wrt w1 --wrt w2 --format json
+      graphdiff hessian samples/neuron.gd --hvp '{"w1": 1, "w2": -1}'
       echo '{"w1": 1, "w2": -1}' | graphdiff hessian samples/neuron.gd --hvp -
     """
     from .analyses.hessian import hessian as compute, hvp as product

@@ -334,3 +334,77 @@ def test_second_derivatives_refuse_a_computed_node_and_take_vector_directions():
     assert hvp(v, {"x": [1, 0]}).product == {"x[0]": 2.0, "x[1]": 2.0}
     r = CliRunner().invoke(main, ["hessian", "-e", "input x[2] = 1; y = x[0]^2 * x[1]", "--hvp", "-"], input='{"x": [1]}')
     assert r.exit_code == 2 and "2 elements, but 1" in r.output
+
+
+# ---- hessian where a user meets it (issue 21) ----------------------------------------------------------------
+
+def _hessian_cli(*args, stdin=None):
+    return CliRunner().invoke(main, ["hessian", *args], input=stdin)
+
+
+def test_hessian_errors_name_the_users_node_line_and_column():
+    """They named lines of the adjoint program the user never wrote: '<expr> (adjoint of y):8:18: error:
+    division by zero: 0.5 / r'."""
+    r = _hessian_cli("-e", "r = sqrt(x); y = r * r", "--set", "x=0")
+    assert r.exit_code == 1
+    first = r.stderr.splitlines()[0]
+    assert first.startswith("<expr>:1:1: error: ∂y/∂x is NaN: it enters at node 'r' (line 1)"), first
+    assert "adjoint" not in r.stderr
+    r = _hessian_cli("-e", "a = x ^ 1.5\ny = a + 2 * x", "--set", "x=0")
+    assert r.exit_code == 1
+    assert r.stderr.splitlines()[0] == ("<expr>:1:1: error: ∂²y/∂x² is inf: it enters at node 'a' (line 1), "
+                                        "through its derivative's partial ∂(x ^ 0.5)/∂x = inf at x = 0")
+    r = _hessian_cli("-e", "a = x ^ 1.5\ny = a + 2 * x", "--set", "x=0", "--ieee", "--format", "json")
+    assert r.exit_code == 0 and json.loads(r.stdout)["hessian"]["y"]["x"]["x"] == "Infinity"
+    assert "IEEE: ∂²y/∂x² is inf: it enters at node 'a' (line 1)" in r.stderr
+
+
+def test_one_kink_is_one_warning_at_the_users_line():
+    r = _hessian_cli("-e", "y = relu(x) * x", "--set", "x=0")
+    assert r.exit_code == 0
+    warnings = [line for line in r.stderr.splitlines() if "warning" in line]
+    assert warnings == ["<expr>:1:5: warning: relu is not differentiable at 0; the partial is taken as 0 "
+                        "(node 'relu(x)')"]
+
+
+@pytest.mark.parametrize("direction,message", [
+    ('{"x": NaN}', "--hvp: the direction must be finite ('x' is nan)"),
+    ('{"x": Infinity}', "--hvp: the direction must be finite ('x' is inf)"),
+    ('{"q": 1}', "--hvp: no input named 'q' in <expr>"),
+    ('{"x": "a"}', "--hvp: the direction of 'x' is not a number: 'a'"),
+    ("[1, 2]", "--hvp: --hvp must be a JSON object such as {\"w1\": 1, \"w2\": -1}"),
+])
+def test_hvp_bad_directions_are_bad_input_naming_hvp(direction, message):
+    r = _hessian_cli("-e", "y = x ^ 3 * z", "--set", "x=2", "--set", "z=5", "--hvp", direction)
+    assert r.exit_code == 2, r.output
+    assert r.stderr.splitlines()[0] == f"graphdiff: error: {message}"
+
+
+def test_hvp_takes_inline_json_a_file_or_stdin(tmp_path):
+    want = {"x": 72.0, "z": 12.0}
+    inline = _hessian_cli("-e", "y = x ^ 3 * z", "--set", "x=2", "--set", "z=5", "--hvp", '{"x": 1, "z": 1}',
+                          "--format", "json")
+    f = tmp_path / "v.json"
+    f.write_text('{"x": 1, "z": 1}')
+    from_file = _hessian_cli("-e", "y = x ^ 3 * z", "--set", "x=2", "--set", "z=5", "--hvp", str(f),
+                             "--format", "json")
+    piped = _hessian_cli("-e", "y = x ^ 3 * z", "--set", "x=2", "--set", "z=5", "--hvp", "-", "--format", "json",
+                         stdin='{"x": 1, "z": 1}')
+    for r in (inline, from_file, piped):
+        assert r.exit_code == 0, r.output
+        assert json.loads(r.stdout)["hvp"] == want
+    r = _hessian_cli("-e", "y = x ^ 3 * z", "--hvp", "-", "--format", "json", stdin="[1, 2]")
+    assert r.exit_code == 2 and "--hvp must be a JSON object" in r.stderr
+
+
+def test_check_order_2_at_a_kink_reports_without_judging_and_checks_every_output():
+    r = CliRunner().invoke(main, ["check", "-e", "y = relu(x)*x", "--set", "x=0", "--order", "2", "--format", "json"])
+    assert r.exit_code == 0, r.output  # forward over reverse 0, SymPy 1: a kink, shown and not judged
+    doc = json.loads(r.stdout)
+    assert doc["ok"] and doc["entries"][0]["kink"] and doc["entries"][0]["ok"] == {"symbolic": None,
+                                                                                    "finite diff": None}
+    r = CliRunner().invoke(main, ["check", "-e", "y = x*x*z; w = sin(x)*z", "--set", "x=0.5", "--set", "z=2",
+                                  "--order", "2", "--format", "json"])
+    doc = json.loads(r.stdout)
+    assert r.exit_code == 0 and doc["outputs"] == ["y", "w"]
+    assert {e["of"] for e in doc["entries"]} == {"y", "w"} and len(doc["entries"]) == 8

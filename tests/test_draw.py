@@ -414,3 +414,20 @@ def test_help_shows_the_draw_options():
     for opt in ("--values", "--partials", "--forward", "--reverse", "--paths", "--format", "-o", "--force",
                 "--set", "--inputs", "--ieee", "--traceback", "-e"):
         assert opt in r.stdout
+
+
+@pytest.mark.parametrize("steps", [0, 3, 7])
+def test_the_elimination_caption_is_never_clipped(steps):
+    """Issue 21: `draw samples/diamond.gd --eliminate markowitz --step 3` clipped its caption ('… 1 fil'): it
+    wraps to the picture's width now, and every line lies inside the figure."""
+    from graphdiff.analyses.eliminate import remaining
+
+    g = graphdiff.load(str(ROOT / "samples" / "diamond.gd"))
+    pic = D.eliminated(remaining(g, order="markowitz", steps=steps))
+    fig = D._figure(pic)
+    renderer = fig.canvas.get_renderer()
+    box = fig.bbox
+    caption = [t for t in fig.axes[0].texts if t.get_style() == "italic"]
+    assert len(caption) == 1 and caption[0].get_text().replace("\n", " ") == pic.caption
+    extent = caption[0].get_window_extent(renderer)
+    assert box.x0 <= extent.x0 and extent.x1 <= box.x1 and box.y0 <= extent.y0, (extent, box)

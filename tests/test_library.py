@@ -37,3 +37,22 @@ def test_command_json_is_the_library_result(sample, call):
     assert r.exit_code in (0, 1), r.output
     g = graphdiff.load(str(sample))  # as the command names it
     assert json.loads(r.stdout) == json.loads(json.dumps(fn(g).to_dict()))
+
+
+def test_every_command_is_a_function_of_the_library_with_its_name():
+    """Issue 21: graphdiff.derive(g), graphdiff.hessian(g) and graphdiff.eliminate(g) raised 'module' object is
+    not callable; every command's function is callable from graphdiff by the command's name now."""
+    from graphdiff.cli import main
+
+    for name in main.commands:
+        f = getattr(graphdiff, name, None)
+        assert callable(f) and not isinstance(f, type(graphdiff)), name
+    g = graphdiff.loads("input a = 2, b = 1; c = a + b; d = b + 1; e = c * d")
+    assert graphdiff.derive(g, "adjoint").derivatives == {"de_da": ("e", "a"), "de_db": ("e", "b")}
+    assert graphdiff.hessian(g)["a", "b"] == 1.0
+    assert graphdiff.eliminate(g, order="markowitz").jacobian == graphdiff.grad(g).jacobian
+    assert graphdiff.eval(g)["e"] == 6.0 and graphdiff.edges(g).partials == [1.0, 1.0, 1.0, 2.0, 3.0]
+    assert graphdiff.paths(g, "b", "e").count == 2 and graphdiff.info(g).depth == 2
+    assert graphdiff.draw(g, format="mermaid").startswith("flowchart")
+    assert graphdiff.loads(graphdiff.gen("chain", length=3)).n_edges > 0
+    assert graphdiff.derive.derive is graphdiff.derive  # the spelling of the release before still works

@@ -222,3 +222,44 @@ def test_a_failed_write_to_standard_output_is_one_line_and_exit_2():
             r = subprocess.run([GRAPHDIFF, *args], stdout=full, stderr=subprocess.PIPE, text=True, env=ENV)
             assert (r.returncode, r.stderr) == (2, "graphdiff: error: cannot write to standard output: No space "
                                                    "left on device\n"), args
+
+
+@pytest.mark.parametrize("columns", [80, 100, 132])
+@pytest.mark.parametrize("program", ["neuron", "mlp16"])
+def test_the_hessian_never_splits_a_number_in_a_real_terminal(columns, program, tmp_path):
+    """Above the terminal's width the Hessian is printed a row per entry, and says so: every entry stands whole
+    on one line (issue 21: `-0.104553` was split across two lines at 80 columns, and a 16-input Hessian was
+    unreadable at 100)."""
+    if program == "neuron":
+        path = str(ROOT / "samples" / "neuron.gd")
+    else:
+        path = str(tmp_path / "mlp.gd")
+        Path(path).write_text(generate("mlp", layers=(16, 1), seed=3), encoding="utf-8")
+    out = _in_terminal(["hessian", path, "--all"], columns)
+    want = json.loads(subprocess.run([GRAPHDIFF, "hessian", path, "--format", "json"], capture_output=True,
+                                     text=True, env=ENV).stdout)["hessian"]
+    (output, rows), = want.items()
+    lines = out.splitlines()
+    assert all(len(line) <= columns for line in lines), out
+    tokens = {tok for line in lines for tok in line.split()}
+    for a, row in rows.items():
+        for b, v in row.items():
+            assert f"{v:.6g}" in tokens or (v == int(v) and str(int(v)) in tokens), (a, b, v)
+    wide = 7 + sum(max(len(f"{v:.6g}") for v in row.values()) + 3 for row in rows.values())
+    if wide > columns:
+        assert "a row per entry: the matrix is" in " ".join(out.split())
+
+
+def test_explore_on_a_terminal_writes_a_page_beside_the_program(tmp_path):
+    """Issue 21: `graphdiff explore samples/backprop.gd` on a terminal wrote 46 KB of HTML into it; now the page
+    goes beside the program, and the terminal is told where."""
+    prog = tmp_path / "backprop.gd"
+    prog.write_text((ROOT / "samples" / "backprop.gd").read_text(encoding="utf-8"), encoding="utf-8")
+    out = _in_terminal(["explore", str(prog)], 100)
+    page = tmp_path / "backprop.html"
+    assert page.is_file() and page.read_text(encoding="utf-8").startswith("<!doctype html>")
+    assert "<html" not in out and f"wrote {page}" in out
+    refused = _in_terminal(["explore", "-e", "y = 2 * x"], 100)
+    assert "give -o FILE.html" in refused and "<html" not in refused
+    piped = subprocess.run([GRAPHDIFF, "explore", str(prog)], capture_output=True, text=True, env=ENV)
+    assert piped.returncode == 0 and piped.stdout.startswith("<!doctype html>")  # a pipe still gets the page

@@ -562,13 +562,15 @@ def check(g: Graph, inputs: Mapping[str, float] | None = None, *, points: int = 
 
 @dataclass
 class HessianEntry:
-    """One entry ∂²o/∂a∂b by every method, with the verdicts."""
+    """One entry ∂²output/∂a∂b by every method, with the verdicts (None: not judged, at a kink)."""
 
+    output: str
     a: str
     b: str
     values: dict[str, float | None]
     fd_error: float | None
     ok: dict[str, bool | None]
+    kink: bool = False
 
     @property
     def passed(self) -> bool:
@@ -577,10 +579,15 @@ class HessianEntry:
 
 @dataclass
 class HessianCheck:
-    output: str
+    outputs: list[str]
     entries: list[HessianEntry]
-    symmetric: float  # the largest |H[a][b] - H[b][a]|
+    symmetric: float  # the largest |H[a][b] - H[b][a]| over every output
     skipped: dict[str, str]
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def output(self) -> str:
+        return self.outputs[0]
 
     @property
     def ok(self) -> bool:
@@ -591,29 +598,34 @@ class HessianCheck:
         for e in self.entries:
             for m, good in e.ok.items():
                 if good is False:
-                    out.append(f"∂²{self.output}/∂{e.a}∂{e.b}: forward over reverse gives "
+                    out.append(f"∂²{e.output}/∂{e.a}∂{e.b}: forward over reverse gives "
                                f"{fmt_num(e.values['forward over reverse'])}, {m} {fmt_num(e.values[m])}")
         return out[:limit]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"ok": self.ok, "order": 2, "output": self.output, "max_asymmetry": num(self.symmetric),
-                "entries": [{"of": self.output, "wrt": [e.a, e.b],
-                             "values": {k: None if v is None else num(v) for k, v in e.values.items()},
-                             "fd_error": None if e.fd_error is None else num(e.fd_error),
-                             "ok": e.ok} for e in self.entries],
-                "skipped": self.skipped}
+        out = {"ok": self.ok, "order": 2, "output": self.output, "outputs": self.outputs,
+               "max_asymmetry": num(self.symmetric),
+               "entries": [{"of": e.output, "wrt": [e.a, e.b],
+                            "values": {k: None if v is None else num(v) for k, v in e.values.items()},
+                            "fd_error": None if e.fd_error is None else num(e.fd_error),
+                            "ok": e.ok, **({"kink": True} if e.kink else {})} for e in self.entries],
+               "skipped": self.skipped}
+        if self.warnings:
+            out["warnings"] = [w.to_dict() for w in self.warnings]
+        return out
 
 
-def check_hessian(g: Graph, inputs: Mapping[str, float] | None = None, *, of: str | int | None = None,
+def check_hessian(g: Graph, inputs: Mapping[str, float] | None = None, *, of: str | int | Sequence | None = None,
                   wrt: Sequence[str | int] | None = None, rtol: float = 1e-6, atol: float = 1e-9,
                   fd_rtol: float = 1e-4, fd_atol: float = 1e-6, symbolic: bool = True,
                   ieee: bool = False) -> HessianCheck:
-    """The Hessian by forward over reverse against SymPy's second derivatives (when SymPy is installed and the
-    graph small) and against central differences of the reverse-mode gradient (Richardson-extrapolated, with
-    an error estimate), entry by entry."""
-    o = one_output(g, of)
+    """The Hessian of every output (``of``: one or several; default: every output) by forward over reverse,
+    against SymPy's second derivatives (when SymPy is installed and the graph small) and against central
+    differences of the reverse-mode gradient (Richardson-extrapolated, with an error estimate), entry by entry.
+    Where a non-differentiable point lies between an entry's inputs and its output (relu at 0, a tie), the
+    entry is shown but not judged, as the first-order check does."""
+    outs = select(g, [of] if isinstance(of, (str, int)) else of, g.outputs)
     ins = select(g, wrt, g.inputs)
-    h = hessian(g, inputs, of=o, wrt=ins, ieee=ieee)
     values = bind(g, inputs)
     point = {g.names[i]: values[i] for i in g.inputs}
     skipped: dict[str, str] = {}
@@ -623,32 +635,40 @@ def check_hessian(g: Graph, inputs: Mapping[str, float] | None = None, *, of: st
         if why:
             skipped["symbolic"] = why
         else:
-            sym = Symbolic(g, [o])
-    fd: dict[int, list[tuple[float, float]] | None] = {}
-    for j in ins:
-        fd[j] = _gradient_differences(g, point, o, j, ins)
-        if fd[j] is None:
-            skipped.setdefault("fd", f"central differences of the gradient leave the domain at "
-                                     f"{g.names[j]} = {fmt_num(point[g.names[j]])}")
-    entries = []
-    for a_pos, a in enumerate(ins):
-        for b_pos, b in enumerate(ins):
-            got = h.matrix[a_pos][b_pos]
-            vals: dict[str, float | None] = {"forward over reverse": got}
-            ok: dict[str, bool | None] = {}
-            if sym is not None:
-                s = _second(sym, o, a, b, values)
-                vals["symbolic"] = s
-                ok["symbolic"] = None if s is None or not math.isfinite(s) else \
-                    abs(s - got) <= atol + rtol * max(abs(s), abs(got))
-            err = None
-            if fd[b] is not None:
-                est, err = fd[b][a_pos]
-                vals["finite diff"] = est
-                ok["finite diff"] = abs(est - got) <= err + fd_atol + fd_rtol * abs(got)
-            entries.append(HessianEntry(g.names[a], g.names[b], vals, err, ok))
-    asym = max((abs(h.matrix[x][y] - h.matrix[y][x]) for x in range(len(ins)) for y in range(x)), default=0.0)
-    return HessianCheck(g.names[o], entries, asym, skipped)
+            sym = Symbolic(g, outs)
+    entries: list[HessianEntry] = []
+    warnings: list[Diagnostic] = []
+    asym = 0.0
+    for o in outs:
+        h = hessian(g, inputs, of=o, wrt=ins, ieee=ieee)
+        warnings.extend(w for w in h.warnings if w not in warnings)
+        kinked = _kink_pairs(g, h.warnings, [o], ins)
+        fd: dict[int, list[tuple[float, float]] | None] = {}
+        for j in ins:
+            fd[j] = _gradient_differences(g, point, o, j, ins)
+            if fd[j] is None:
+                skipped.setdefault("fd", f"central differences of the gradient leave the domain at "
+                                         f"{g.names[j]} = {fmt_num(point[g.names[j]])}")
+        for a_pos, a in enumerate(ins):
+            for b_pos, b in enumerate(ins):
+                got = h.matrix[a_pos][b_pos]
+                kink = (o, a) in kinked or (o, b) in kinked
+                vals: dict[str, float | None] = {"forward over reverse": got}
+                ok: dict[str, bool | None] = {}
+                if sym is not None:
+                    sv = _second(sym, o, a, b, values)
+                    vals["symbolic"] = sv
+                    ok["symbolic"] = None if kink or sv is None or not math.isfinite(sv) else \
+                        abs(sv - got) <= atol + rtol * max(abs(sv), abs(got))
+                err = None
+                if fd[b] is not None:
+                    est, err = fd[b][a_pos]
+                    vals["finite diff"] = est
+                    ok["finite diff"] = None if kink else abs(est - got) <= err + fd_atol + fd_rtol * abs(got)
+                entries.append(HessianEntry(g.names[o], g.names[a], g.names[b], vals, err, ok, kink))
+        n = len(ins)
+        asym = max([asym] + [abs(h.matrix[x][y] - h.matrix[y][x]) for x in range(n) for y in range(x)])
+    return HessianCheck([g.names[o] for o in outs], entries, asym, skipped, warnings)
 
 
 def _second(sym: Symbolic, o: int, a: int, b: int, values: list[float]) -> float | None:

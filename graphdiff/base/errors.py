@@ -2,7 +2,7 @@
 ``file:line:col: message`` on stderr and an exit code from :class:`ExitCode`."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
 
 
@@ -90,6 +90,7 @@ class Diagnostic:
     line: int
     col: int
     message: str
+    kind: str = field(default="", compare=False)  # what raised it, where a caller must tell ("recomputed")
 
     def __str__(self) -> str:
         return f"{self.line}:{self.col}: {self.message}"

@@ -16,6 +16,7 @@ where it enters. Above :data:`MAX_NODES` nodes on the way, or without SymPy, the
 from __future__ import annotations
 
 import math
+import time
 
 from ..base.errors import Diagnostic
 from .evaluate import Linearization
@@ -29,6 +30,20 @@ from .reach import ancestors, descendants
 MAX_NODES = 20_000
 #: The most non-finite entries of one Jacobian recomputed.
 MAX_ENTRIES = 200
+#: The largest magnitude (in bits: about 10^3010) a recomputation carries into a function: beyond it a periodic
+#: function's argument reduction would need every digit of the number (cos(exp(exp(exp(3)))) needs 2·10^8 digits
+#: of pi), so the derivative stays as float64 gave it, and a warning says why.
+MAX_BITS = 10_000
+#: The seconds the recomputations of one command may take in all; the entries left stay as float64 gave them.
+MAX_SECONDS = 5.0
+
+
+class Beyond(Exception):
+    """A value on the way is beyond :data:`MAX_BITS` in magnitude (``node`` is where it meets a function)."""
+
+    def __init__(self, node: int):
+        super().__init__(node)
+        self.node = node
 
 
 def _mp():
@@ -50,7 +65,8 @@ def _real(mp, v):
 
 def recompute(lin: Linearization, output: int, input: int):
     """∂output/∂input with 30 digits and an unbounded exponent, as an mpmath number; None when it cannot be
-    had (too many nodes on the way, no mpmath, a value that has none). Values come from each row's mpmath leaf
+    had (too many nodes on the way, no mpmath, a value that has none); raises :class:`Beyond` where a value on
+    the way is too large to carry into a function in bounded time. Values come from each row's mpmath leaf
     and partials from its formula texts compiled to mpmath (:func:`graphdiff.codegen.compile.mp_functions`),
     so the conventions at kinks and ties are the table's own; the derivative is the accumulation sweep over
     mpmath numbers."""
@@ -91,6 +107,8 @@ def _weights(mp, lin: Linearization, need: bytearray, on: bytearray) -> dict | N
             vals[i] = mp.mpf(fvals[i])
             continue
         xs = [vals[a] if a.__class__ is int else mp.mpf(a) for a in args[i]]
+        if any(x and mp.mag(x) > MAX_BITS for x in xs):
+            raise Beyond(i)
         value, parts = mp_functions(PRIMITIVES[ops[i]], len(xs))
         try:
             v = _real(mp, value(xs)) if value is not None else mp.mpf(fvals[i])
@@ -179,6 +197,7 @@ def settle(lin: Linearization, jacobian: dict[int, dict[int, float]], sweeps=())
     under: list[int] | None = None
     small = len(g) <= MAX_NODES  # the checks below cost passes over the graph: only where recomputing can
     lossy = _gradual(g, jacobian, sweeps) if small else set()
+    start, late = time.monotonic(), 0
     for o, row in jacobian.items():
         for i, v in row.items():
             if math.isfinite(v) and (o, i) not in lossy:
@@ -191,7 +210,19 @@ def settle(lin: Linearization, jacobian: dict[int, dict[int, float]], sweeps=())
             done += 1
             if done > MAX_ENTRIES:
                 return out
-            exact = recompute(lin, o, i)
+            if time.monotonic() - start > MAX_SECONDS:
+                late += not math.isfinite(v)
+                continue
+            shown = f"{partial(names[o], names[i])} is {'NaN' if v != v else fmt_num(v)} in float64"
+            try:
+                exact = recompute(lin, o, i)
+            except Beyond as b:
+                out.append(Diagnostic(names[o], g.lines[o], g.cols[o],
+                                      f"{shown}; not recomputed with an unbounded exponent: an operand of "
+                                      f"'{names[b.node]}' (line {g.lines[b.node]}) is beyond 2^{MAX_BITS:,} in "
+                                      f"magnitude, too large to carry into a function in bounded time",
+                                      kind="unbounded"))
+                continue
             if exact is None or not _mp().isfinite(exact):
                 continue
             new = float(exact)
@@ -205,7 +236,11 @@ def settle(lin: Linearization, jacobian: dict[int, dict[int, float]], sweeps=())
                 continue  # only rounding: no warning
             why = "underflowed" if math.isfinite(v) else "overflowed or underflowed"
             out.append(Diagnostic(names[o], g.lines[o], g.cols[o],
-                                  f"{partial(names[o], names[i])} is {'NaN' if v != v else fmt_num(v)} in float64, "
-                                  f"which {why} on the way; recomputed with an unbounded exponent, it is "
-                                  f"{fmt_num(new)}"))
+                                  f"{shown}, which {why} on the way; recomputed with an unbounded exponent, it is "
+                                  f"{fmt_num(new)}", kind="recomputed"))
+    if late:
+        o = next(iter(jacobian))
+        out.append(Diagnostic(names[o], g.lines[o], g.cols[o],
+                              f"{late:,} NaN or infinite derivative{'s' * (late != 1)} not recomputed: the "
+                              f"recomputation's {MAX_SECONDS:g} s were spent", kind="unbounded"))
     return out

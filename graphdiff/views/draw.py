@@ -189,6 +189,22 @@ def annotate(g: Graph, inputs: Mapping[str, float] | None = None, *, values: boo
                    paths=ends, warnings=(vals.warnings + vals.faults) if vals is not None else ())
 
 
+def draw(g: Graph, inputs: Mapping[str, float] | None = None, *, format: str = "svg", values: bool = False,
+         partials: bool = False, forward: str | None = None, reverse: str | None = None,
+         paths: tuple[str, str] | None = None, ieee: bool = False) -> str | bytes:
+    """What ``graphdiff draw`` writes: the picture of :func:`annotate` in ``format`` (``dot``, ``mermaid`` and
+    ``svg`` as text, ``png`` as bytes).
+
+    >>> from graphdiff import loads
+    >>> draw(loads("c = a + b; e = c * 2"), format="mermaid").splitlines()[0]
+    'flowchart BT'
+    """
+    pic = annotate(g, inputs, values=values, partials=partials, forward=forward, reverse=reverse, paths=paths,
+                   ieee=ieee)
+    data = render(pic, format)
+    return data if format == "png" else data.decode("utf-8")
+
+
 def format_for(path: str | None, fmt: str | None) -> str:
     """The format to write: ``fmt`` if given, else the one the file's extension names, else DOT."""
     if fmt is not None and fmt not in FORMATS:
@@ -685,8 +701,11 @@ def _figure(p: Picture):
 
     g = p.graph
     lay = layout(p)
-    caption_h = 0.45 if p.caption else 0.0
-    fig = Figure(figsize=(max(lay.width, 2.0), lay.height + caption_h))
+    width = max(lay.width, 2.0)
+    caption = _wrap_caption(p.caption, width - 0.3) if p.caption else ""
+    width = max(width, _measurer()(caption, FONT_SIZE)[0] + 0.3) if caption else width  # a word wider than it
+    caption_h = 0.2 + caption.count("\n") * FONT_SIZE * LINE_HEIGHT / 72 + 0.25 if caption else 0.0
+    fig = Figure(figsize=(width, lay.height + caption_h))
     FigureCanvasAgg(fig)
     fw, fh = fig.get_size_inches()
     ax = fig.add_axes((0, 0, 1, 1))
@@ -717,10 +736,23 @@ def _figure(p: Picture):
         ax.add_patch(box)
         ax.text(lay.x[i], lay.y[i], label, ha="center", va="center", fontsize=FONT_SIZE, family="DejaVu Sans",
                 color=FAINT if i in p.faint else "#111111", parse_math=False, zorder=6, linespacing=LINE_HEIGHT)
-    if p.caption:
-        ax.text(lay.width / 2, -caption_h / 2 + 0.05, p.caption, ha="center", va="center", fontsize=FONT_SIZE,
-                family="DejaVu Sans", color="#333333", parse_math=False, style="italic")
+    if caption:
+        ax.text(lay.width / 2, -caption_h / 2 + 0.05, caption, ha="center", va="center", fontsize=FONT_SIZE,
+                family="DejaVu Sans", color="#333333", parse_math=False, style="italic", linespacing=LINE_HEIGHT)
     return fig
+
+
+def _wrap_caption(text: str, width: float) -> str:
+    """The caption in lines no wider than ``width`` inches (broken at spaces; a longer word stands alone, and
+    the picture widens to it)."""
+    size = _measurer()
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and size(f"{lines[-1]} {word}", FONT_SIZE)[0] <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return "\n".join(lines)
 
 
 def to_svg(p: Picture, engine: str = "auto") -> bytes:

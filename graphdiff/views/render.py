@@ -127,25 +127,40 @@ def _fit(t: Table, widths: list[int], width: int) -> tuple[list[int], bool]:
     return keep, not fits()
 
 
+def _layout(t: Table, all_rows: bool, digits: int) -> tuple[list[list[str]], list[list[str]], str]:
+    """The cells a terminal shows of ``t`` (its first rows, unless ``all_rows``), their styles (NaN and
+    infinities let through by --ieee are marked) and the caption."""
+    rows = t.rows
+    shown = rows if all_rows or len(rows) <= TABLE_ROWS else rows[:TABLE_ROWS]
+    caption = t.footer
+    if len(shown) < len(rows):
+        left = len(rows) - len(shown)
+        caption = (f"{caption}; " if caption else "") + (
+            f"{left:,} more row{'s' * (left != 1)} not shown: --all, or --format json|csv, shows every row")
+    texts = [[cell(v, digits) for v in row] for row in shown]
+    marks = [["bold red" if isinstance(v, float) and not math.isfinite(v) else "" for v in row] for row in shown]
+    for row, mark in zip(texts, marks):
+        for n, m in enumerate(mark):
+            if m:
+                row[n] += " (IEEE)"
+    return texts, marks, caption
+
+
 def _rich(report: Report, console, all_rows: bool, digits: int) -> None:
     from rich.text import Text
 
     for t in report.tables:
-        rows = t.rows
-        shown = rows if all_rows or len(rows) <= TABLE_ROWS else rows[:TABLE_ROWS]
-        caption = t.footer
-        if len(shown) < len(rows):
-            left = len(rows) - len(shown)
-            caption = (f"{caption}; " if caption else "") + (
-                f"{left:,} more row{'s' * (left != 1)} not shown: --all, or --format json|csv, shows every row")
-        texts = [[cell(v, digits) for v in row] for row in shown]
-        marks = [["bold red" if isinstance(v, float) and not math.isfinite(v) else "" for v in row] for row in shown]
-        for row, mark in zip(texts, marks):  # NaN and infinities let through by --ieee
-            for n, m in enumerate(mark):
-                if m:
-                    row[n] += " (IEEE)"
+        texts, marks, caption = _layout(t, all_rows, digits)
         widths = _widths(t, texts)
         keep, squeeze = _fit(t, widths, console.width)
+        if squeeze and t.long is not None:  # a matrix wider than the terminal: its entries a row each
+            wide = sum(widths) + 3 * len(widths) + 1
+            t = t.long()
+            texts, marks, caption = _layout(t, all_rows, digits)
+            caption = (f"{caption}; " if caption else "") + (
+                f"a row per entry: the matrix is {wide} cells wide, wider than this terminal's {console.width}")
+            widths = _widths(t, texts)
+            keep, squeeze = _fit(t, widths, console.width)
         if len(keep) < len(t.columns):
             left_out = ", ".join(t.columns[n] for n in range(len(t.columns)) if n not in keep)
             caption = (f"{caption}; " if caption else "") + (

@@ -54,6 +54,7 @@ class Table:
     footer: str = ""
     numeric: Sequence[int] = ()  # columns aligned right and never wrapped
     droppable: Sequence[int] = ()  # columns a narrow terminal may leave out, the first first
+    long: Callable[[], "Table"] | None = None  # the same numbers a row each, for a terminal too narrow for this
 
 
 @dataclass(frozen=True)
@@ -397,12 +398,18 @@ def ratio(a: int, b: int) -> float:
 
 def hessian_report(h: "Hessian") -> Report:
     names = h.inputs
-    rows = Rows(len(names), lambda a: [names[a], *h.matrix[a]])
+    n = len(names)
+    rows = Rows(n, lambda a: [names[a], *h.matrix[a]])
     ops = h.operations
-    table = Table(f"Hessian of {h.output} (forward over reverse: one tangent sweep of the adjoint per input)",
-                  ["∂²" + h.output, *names], rows,
-                  f"{plural(ops.sweeps, 'tangent sweep')}: {plural(ops.multiplications, 'multiplication')}, "
-                  f"{plural(ops.additions, 'addition')}", numeric=tuple(range(1, len(names) + 1)))
+    title = f"Hessian of {h.output} (forward over reverse: one tangent sweep of the adjoint per input)"
+    footer = (f"{plural(ops.sweeps, 'tangent sweep')}: {plural(ops.multiplications, 'multiplication')}, "
+              f"{plural(ops.additions, 'addition')}")
+
+    def long() -> Table:
+        pairs = Rows(n * n, lambda k: [names[k // n], names[k % n], h.matrix[k // n][k % n]])
+        return Table(title, ["input", "input ", "∂²" + h.output], pairs, footer, numeric=(2,))
+
+    table = Table(title, ["∂²" + h.output, *names], rows, footer, numeric=tuple(range(1, n + 1)), long=long)
     return Report((table,), h.to_dict, (_program_note(h.program, h.original),), tuple(h.warnings))
 
 
@@ -422,16 +429,21 @@ def hessian_check_report(c: "HessianCheck") -> Report:
     rows = []
     for e in c.entries:
         bad = [m for m, ok in e.ok.items() if ok is False]
-        status = "DISAGREE: " + ", ".join(bad) if bad else "ok"
-        rows.append([c.output, f"{e.a}, {e.b}", e.values["forward over reverse"],
+        status = "DISAGREE: " + ", ".join(bad) if bad else "kink: not judged" if e.kink else "ok"
+        rows.append([e.output, f"{e.a}, {e.b}", e.values["forward over reverse"],
                      *[e.values.get(m) for m in methods], None if e.fd_error is None else _error(e.fd_error), status])
     notes = [f"{m} not run: {why}" for m, why in c.skipped.items()]
     notes.append(Numbers(lambda d: f"largest asymmetry |H[a][b] - H[b][a]|: {sig(c.symmetric, 2)}"))
+    kinks = sum(e.kink for e in c.entries)
+    if kinks:
+        notes.append(f"{plural(kinks, 'entry')} at a non-differentiable point: shown, not judged (the warnings say "
+                     "which convention each takes)")
     notes.extend(c.failure_messages())
     notes.append("check passed: every second derivative agrees" if c.ok else "check failed: second derivatives disagree")
-    table = Table(f"Second-derivative check of {c.output}", cols, rows, f"{len(rows):,} {'entry' if len(rows) == 1 else 'entries'}",
+    title = f"Second-derivative check of {', '.join(c.outputs)}"
+    table = Table(title, cols, rows, f"{len(rows):,} {'entry' if len(rows) == 1 else 'entries'}",
                   numeric=tuple(range(2, 3 + len(methods) + 1)))
-    return Report((table,), c.to_dict, tuple(notes))
+    return Report((table,), c.to_dict, tuple(notes), tuple(c.warnings))
 
 
 # ---- eliminate -----------------------------------------------------------------------------------------------
