@@ -372,7 +372,7 @@ def test_one_kink_is_one_warning_at_the_users_line():
     ('{"x": Infinity}', "--hvp: the direction must be finite ('x' is inf)"),
     ('{"q": 1}', "--hvp: no input named 'q' in <expr>"),
     ('{"x": "a"}', "--hvp: the direction of 'x' is not a number: 'a'"),
-    ("[1, 2]", "--hvp: --hvp must be a JSON object such as {\"w1\": 1, \"w2\": -1}"),
+    ("[1, 2]", "--hvp must be a JSON object such as {\"w1\": 1, \"w2\": -1}"),
 ])
 def test_hvp_bad_directions_are_bad_input_naming_hvp(direction, message):
     r = _hessian_cli("-e", "y = x ^ 3 * z", "--set", "x=2", "--set", "z=5", "--hvp", direction)

@@ -374,3 +374,15 @@ def test_a_nan_derivative_stays_nan_in_the_page(open_page):
     want = cli_json(["grad", "-", "--ieee"], text)["jacobian"]
     assert want == {"v2": {"a": "NaN"}} and o.js("graphdiff.grad('reverse', {}).jacobian") == want
     assert o.js("graphdiff.grad('paths', {}).jacobian") == want
+
+
+def test_the_pages_cost_table_formats_ratios_and_shows_elimination(open_page):
+    """Issue 21: the page's cost table showed raw ratios (1.75) and no elimination rows; it shows what
+    `graphdiff cost` shows now."""
+    o = open_page(graphdiff.load(str(ROOT / "samples" / "backprop.gd")))
+    o.pg.check("input[name=view][value=cost]")
+    rows = o.js("[...document.querySelectorAll('#cost tbody tr')].map((r) => [...r.cells].map((c) => c.textContent))")
+    by_mode = {r[0]: r for r in rows}
+    assert by_mode["forward"][5] == "1.75×" and by_mode["reverse"][5] == "1.5×" and by_mode["paths"][5] == "1×"
+    assert by_mode["elimination, markowitz"][2:5] == ["3", "1", "4"] and by_mode["elimination, markowitz"][5] == "1×"
+    assert "ratio: operations against the cheapest mode's (paths: 4)" in o.js("document.querySelector('#cost').textContent")

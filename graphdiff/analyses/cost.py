@@ -51,6 +51,8 @@ class Cost:
     derived: dict[str, Any] | None = None  # a derived program's size beside the original's (shape.derived_size)
     #: vertex elimination by order: (multiplications, additions), or why it was not counted (eliminate.py)
     elimination: dict[str, tuple[int, int] | str] = field(default_factory=dict)
+    #: what the search for an order did (``optimal``: proven or not, the lower bound), by order
+    searches: dict[str, Any] = field(default_factory=dict)
 
     def elimination_sentence(self) -> str | None:
         """Which elimination order is cheapest, against the sweeps, and why the counts differ."""
@@ -60,7 +62,9 @@ class Cost:
         best = min(done, key=lambda k: (sum(done[k]), list(done).index(k)))
         m, a = done[best]
         sweep = min(("reverse", "forward"), key=lambda k: self.modes()[k].total)
-        text = (f"Vertex elimination in {best} order is the cheapest order counted: {plural(m, 'multiplication')} "
+        which = (f"{best} order" if best not in self.searches or self.searches[best].proven else
+                 f"the order the {best} search found (not proven {best})")
+        text = (f"Vertex elimination in {which} is the cheapest order counted: {plural(m, 'multiplication')} "
                 f"and {plural(a, 'addition')} ({m + a:,} operations, against {sweep} mode's "
                 f"{self.modes()[sweep].total:,})")
         return text + ("; elimination counts fewer because it multiplies only to join two edges, while a sweep also "
@@ -136,8 +140,14 @@ class Cost:
                 "modes": modes, "cheapest": self.cheapest(), "connected_pairs": self.connected_pairs,
                 "summary": " ".join(self.sentences()), **({"derived_from": self.derived} if self.derived else {}),
                 "elimination": {k: v if isinstance(v, str) else {"multiplications": v[0], "additions": v[1],
-                                                                   "operations": v[0] + v[1]}
+                                                                   "operations": v[0] + v[1], **self._proof(k)}
                                 for k, v in self.elimination.items()}}
+
+    def _proof(self, order: str) -> dict[str, Any]:
+        """``optimal``'s row in JSON, where its search stopped at the budget before proving its order optimal:
+        ``"proven": false`` and the lower bound it proved (a proven row is as it always was)."""
+        s = self.searches.get(order)
+        return {} if s is None or s.proven else {"proven": False, "lower_bound": s.lower_bound}
 
 
 def _operations(c: SweepCount) -> Operations:
@@ -169,8 +179,9 @@ def cost(g: Graph, inputs: list[int] | None = None, outputs: list[int] | None = 
     pairs = connected_pairs(g, ins, outs)
     from .shape import derived_size
 
+    elimination, searches = _elimination(g, ins, outs)
     return Cost(g, ins, outs, _operations(fwd), _operations(rev), Operations(0, L - P, P - pairs), P, pairs, counted,
-                derived_size(g), _elimination(g, ins, outs))
+                derived_size(g), elimination, searches)
 
 
 #: ``cost`` counts vertex elimination for graphs of up to this many edges (``graphdiff eliminate`` for more),
@@ -179,25 +190,32 @@ def cost(g: Graph, inputs: list[int] | None = None, outputs: list[int] | None = 
 ELIMINATION_MAX_EDGES = 20_000
 MIN_FILL_EDGES = 2_000
 ELIMINATION_MAX_WORK = 2_000_000
+#: ``cost`` searches for the optimal order within this many evaluations (sets of eliminated vertices explored,
+#: and as many orders annealed for its first upper bound), so that it counts the same every run; where the
+#: search does not prove its order optimal, the row says so.
+ELIMINATION_OPTIMAL_BUDGET = 1_000
 
 
-def _elimination(g: Graph, ins: list[int], outs: list[int]) -> dict[str, tuple[int, int] | str]:
+def _elimination(g: Graph, ins: list[int], outs: list[int]) -> tuple[dict[str, tuple[int, int] | str], dict[str, Any]]:
     from .eliminate import COST_ORDERS as ORDERS, eliminate
     from ..base.errors import InputError
 
     if g.n_edges > ELIMINATION_MAX_EDGES:
         return {o: f"not counted above {ELIMINATION_MAX_EDGES:,} edges (graphdiff eliminate --order {o})"
-                for o in ORDERS}
+                for o in ORDERS}, {}
     out: dict[str, tuple[int, int] | str] = {}
+    searches: dict[str, Any] = {}
     for o in ORDERS:
         if o == "min-fill" and g.n_edges > MIN_FILL_EDGES:
             out[o] = f"not counted above {MIN_FILL_EDGES:,} edges (graphdiff eliminate --order min-fill)"
             continue
         try:
             r = eliminate(g, order=o, of=outs, wrt=[i for i in ins if g.ops[i] == "input"], record=False,
-                          values=False, max_work=ELIMINATION_MAX_WORK)
+                          values=False, max_work=ELIMINATION_MAX_WORK, budget=ELIMINATION_OPTIMAL_BUDGET)
         except InputError as e:
             out[o] = e.message
             continue
         out[o] = (r.multiplications, r.additions + r.merge_additions)
-    return out
+        if r.search is not None:
+            searches[o] = r.search
+    return out, searches

@@ -306,7 +306,8 @@ def cost_report(c: Cost) -> Report:
     for name, v in c.elimination.items():
         if isinstance(v, str):
             continue
-        rows.append([f"elimination, {name}", None, None, v[0], v[1], v[0] + v[1],
+        unproven = name in c.searches and not c.searches[name].proven
+        rows.append([f"elimination, {name}{' (not proven)' if unproven else ''}", None, None, v[0], v[1], v[0] + v[1],
                      _times(v[0] + v[1], best), "exact", None])
     notes = list(c.sentences())
     sentence = c.elimination_sentence()
@@ -314,9 +315,13 @@ def cost_report(c: Cost) -> Report:
         notes.append(sentence)
     notes.extend(f"Elimination in {k} order not counted: {v}" for k, v in c.elimination.items()
                  if isinstance(v, str) and k == "optimal")
+    notes.extend(search.sentence(c.elimination[k][0], "graphdiff eliminate --order optimal searches longer")
+                 for k, search in c.searches.items() if not search.proven and not isinstance(c.elimination[k], str))
     if c.derived:
         notes.append(f"This is a derived program ({_derived_text(c.derived)}), derived from {c.derived['source']}.")
-    return Report((Table(title, columns, rows, f"{plural(len(g), 'node')}, {plural(g.n_edges, 'edge')}",
+    cheapest = c.cheapest()
+    basis = f"ratio: operations against {cheapest} {'mode' if cheapest != 'paths' else 'sum over paths'}'s {best:,}"
+    return Report((Table(title, columns, rows, f"{plural(len(g), 'node')}, {plural(g.n_edges, 'edge')}; {basis}",
                          numeric=(1, 2, 3, 4, 5, 6, 8), droppable=(8, 7, 2)),), c.to_dict, tuple(notes))
 
 
@@ -462,6 +467,8 @@ def eliminate_report(e: "Elimination", trace: bool = False) -> Report:
     if e.output_copies:
         notes.append(f"Outputs that other nodes use stand as copies (y' = y, partial 1), so that they can be "
                      f"eliminated as intermediates: {', '.join(e.output_copies)}.")
+    if e.search is not None:
+        notes.append(e.search.sentence(e.multiplications))
     tables = (jac,)
     if trace:
         m = a = 0

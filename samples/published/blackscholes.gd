@@ -1,5 +1,6 @@
-# BlackScholes: Black-Scholes price of a European call via Black76 (one output), the function whose Jacobian is
-# the AlphaGrad / Graphax benchmark task "BlackScholes_Jacobian" (see blackscholes_jacobian.gd for that task).
+# BlackScholes: Black-Scholes price of a European call via Black76 (one output). This is the price itself, not
+# the AlphaGrad / Graphax benchmark task "BlackScholes_Jacobian" (the Jacobian of this price's reverse-mode
+# gradient, a larger graph, which graphdiff does not ship): no AlphaGrad figure applies to this graph.
 # Source: jamielohoff/graphax, src/graphax/examples/economics.py, functions Phi, Black76, BlackScholes
 #   (read at commits e0a94fb39ed94738f08de42104d0a501ddf6b575 and 4bbcaf306edb11a67295e0ba6ad9a76726221e78;
 #   identical bodies): Phi(z) = (1 + erf(z/sqrt(2)))/2, F = exp(r*T)*S,

@@ -8,8 +8,10 @@
 # One line per primitive of jax.make_jaxpr(HumanHeartDipole) (86 equations), in jaxpr order; "# vN" is alphagrad's
 # vertex number. x5**2 etc. is one integer_pow vertex (written ^ 2); repeated x5**2, x7**2, ... stay separate
 # nodes as in the jaxpr; "2*x3*x5*x7" is ((2*x3)*x5)*x7, three vertices.
-# published: no AlphaGrad order found in the stored sources; their forward, reverse and Markowitz orders on
-#   their cost model (reimplemented from alphagrad vertexgame/core.py): 240, 172, 194
+# published: AlphaGrad's best recorded order costs 148 multiplications (its evaluation notebook and run logs,
+#   beside RoeFlux_1d's 320 and RobotArm_6DOF's 231; its text is not in the sources read here, so it is not
+#   replayed); graphdiff's anneal ties it (148). Their forward, reverse and Markowitz orders on their cost model
+#   (reimplemented from alphagrad vertexgame/core.py): 240, 172, 194
 input x1 = 0.15, x2 = 0.15, x3 = 0.15, x4 = 0.15, x5 = 0.15, x6 = 0.15, x7 = 0.15, x8 = 0.15
 
 f1_s = x1 + x2                  # v1   f1 = x1 + x2 - sigma_mx

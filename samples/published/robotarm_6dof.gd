@@ -10,9 +10,11 @@
 # One line per primitive of jax.make_jaxpr(RobotArm_6DOF) (114 equations), in jaxpr order; "# vN" is alphagrad's
 # vertex number. Repeated calls (cos(t2) twice, sin(t2) three times, c1*c23*c4 twice, ...) stay separate nodes.
 # atan2(y, x) is graphdiff's atan2 (the angle of (x, y) in (-pi, pi]), as jnp.arctan2(y, x).
-# published: an order in jamielohoff/graphax tests/examples/example_test.py @0376896e, replayed here
-#   (samples/published/orders): 254 multiplications; their forward, reverse and Markowitz orders on their cost
-#   model (reimplemented from alphagrad vertexgame/core.py): 397, 301, 288
+# published: AlphaGrad's best recorded order costs 231 multiplications (its evaluation notebook and run logs;
+#   its text is not in the sources read here, so it is not replayed). 254 is an intermediate result of a
+#   Graphax unit test (jamielohoff/graphax tests/examples/example_test.py @0376896e), replayed here
+#   (samples/published/orders/robotarm_6dof_254.txt). Their forward, reverse and Markowitz orders on their cost
+#   model (reimplemented from alphagrad vertexgame/core.py): 397, 301, 288; graphdiff's anneal: 221.
 input t1 = 0.02, t2 = 0.02, t3 = 0.02, t4 = 0.02, t5 = 0.02, t6 = 0.02
 
 c1 = cos(t1)                    # v1

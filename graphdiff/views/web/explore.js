@@ -543,8 +543,12 @@
       $("#pathinfo").append(head, ul);
     } else $("#pathinfo").innerHTML = "";
     if (view === "cost") {
-      const c = M.cost, rows = Object.entries(c.modes).map(([m, o]) => `<tr><td>${m}</td><td>${o.sweeps ?? ""}</td><td>${o.multiplications}</td><td>${o.additions}</td><td>${o.operations}</td><td>${o.ratio ?? ""}</td></tr>`).join("");
-      $("#cost").innerHTML = `<table><thead><tr><th>mode</th><th>sweeps</th><th>multiplications</th><th>additions</th><th>operations</th><th>ratio</th></tr></thead><tbody>${rows}</tbody></table><p>${escapeHtml(c.summary)}</p>`;
+      const c = M.cost, base = c.modes[c.cheapest].operations;  // notation.times, as the command line writes ratios
+      const times = (x) => (typeof x === "string" ? "~" + x + "×" : x === Infinity ? "—" : x < 1000 ? pyG(x, 3) + "×" : Math.round(x).toLocaleString("en-US") + "×");
+      const row = (m, o) => `<tr><td>${escapeHtml(m)}</td><td>${o.sweeps ?? ""}</td><td>${o.multiplications}</td><td>${o.additions}</td><td>${o.operations}</td><td>${times(o.ratio ?? (base ? o.operations / base : o.operations ? Infinity : 1))}</td></tr>`;
+      const rows = Object.entries(c.modes).map(([m, o]) => row(m, o)).join("") +
+        Object.entries(c.elimination || {}).filter(([, o]) => typeof o === "object").map(([m, o]) => row(`elimination, ${m}`, o)).join("");
+      $("#cost").innerHTML = `<table><thead><tr><th>mode</th><th>sweeps</th><th>multiplications</th><th>additions</th><th>operations</th><th>ratio</th></tr></thead><tbody>${rows}</tbody></table><p>ratio: operations against the cheapest mode's (${escapeHtml(c.cheapest)}: ${base})</p><p>${escapeHtml(c.summary)}</p>`;
     } else $("#cost").innerHTML = "";
     if (nodeEls.length) M.nodes.forEach((n, i) => {
       const f = faultAt.get(n.name);
