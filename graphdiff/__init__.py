@@ -38,6 +38,8 @@ from .analyses.grad import MODES, Gradient, TooMuchWork, grad
 from .analyses.hessian import Hessian, HessianVector, hessian, hvp
 from .analyses.shape import Shape, shape
 from .views.draw import draw
+from .views.plot import Vary, plot
+from .analyses.points import PointRow, at_points
 from .views.explore import Explorable, explore
 from .views import notebook as _notebook
 from .language.gen import generate as gen

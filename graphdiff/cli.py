@@ -168,9 +168,10 @@ def _read_json(path: str, option: str, example: str, inline: bool = False) -> di
     try:
         data = json.loads(text, parse_float=_json_float(source))  # NaN, Infinity: as --set a=nan
     except json.JSONDecodeError as e:
-        raise InputError(f"invalid JSON in {option}: {e.msg}", e.lineno, e.colno, source=source) from None
+        raise InputError(f"invalid JSON: {e.msg}", e.lineno, e.colno, source=source) from None
     if not isinstance(data, dict):
-        raise InputError(f"{source}: {option} must be a JSON object such as {example}")
+        where = "" if source == option else f"{source}: "
+        raise InputError(f"{where}{option} must be a JSON object such as {example}")
     return data
 
 
@@ -225,8 +226,9 @@ class Context:
     """What a command gets from the shared options (those it does not take stay at their defaults)."""
 
     def __init__(self, file=None, expr=None, jobs=None, cache=True, sets=(), inputs=None, fmt="table",
-                 all_rows=False, digits=None, ieee=False):
+                 all_rows=False, digits=None, ieee=False, points_path=None, dask=None):
         self.file, self.expr, self.fmt, self.all_rows, self.ieee = file, expr, fmt, all_rows, ieee
+        self.points, self.dask, self.jobs = points_path, dask, jobs
         self.cache = None if cache else False  # None: the environment decides (GRAPHDIFF_CACHE)
         self.digits = digits
         self._sets, self._inputs_path = sets, inputs
@@ -273,6 +275,71 @@ class Context:
     def source_name(self) -> str:
         return "<expr>" if self.expr is not None else ("<stdin>" if self.file == "-" else self.file)
 
+    def at_points(self, what: str, of=None, wrt=None, mode: str = "reverse") -> None:
+        """``--points``: the command's answer at every point of the file, a row each, streamed; exits 1 when a
+        point faulted (its row says how), unless --ieee."""
+        from .analyses.points import Points, chunk_size, chunks, run_chunks
+        from .language.points import read_points
+        from .views.render import DIGITS, render_points
+
+        if self._sets or self._inputs_path:
+            raise InputError("--points gives the inputs: --set and --inputs do not go with it")
+        if self.points == "-" and self.file == "-":
+            raise InputError("standard input can hold the program or the --points, not both")
+        g = self.graph()
+        job = Points(g, what, of=of or None, wrt=wrt or None, mode=mode, ieee=self.ieee)
+        try:
+            f = sys.stdin if self.points == "-" else open(self.points, encoding="utf-8", newline="")
+        except OSError as e:
+            raise InputError(f"{self.points}: cannot read --points file: {e.strerror or e}") from None
+        source = "<stdin>" if self.points == "-" else self.points
+        with contextlib.ExitStack() as stack:
+            if f is not sys.stdin:
+                stack.enter_context(f)
+            bar = stack.enter_context(_bar("points", self.points))
+            points = read_points(f, source)
+            if self.dask:
+                from .analyses.distribute import at_points_on
+
+                rows = at_points_on(self.dask, job, points, chunk_size(g, what), progress=bar)
+            else:
+                rows = run_chunks(job, chunks(points, chunk_size(g, what)), _workers(self.jobs), bar)
+            with _stdout():
+                summary = render_points(rows, None, [g.names[o] for o in job.outs], job.columns, self.fmt,
+                                        sys.stdout, console=_stdout_console() if self.fmt == "table" else None,
+                                        digits=DIGITS if self.digits is None else self.digits)
+                sys.stdout.flush()
+        if summary.faulted and not self.ieee:
+            shown = ", ".join(str(i) for i, _ in summary.faulted[:10]) + (", …" if len(summary.faulted) > 10 else "")
+            sys.stderr.write(f"{source}: error: {len(summary.faulted):,} of {summary.n:,} points faulted (point "
+                             f"{shown}); their rows say why\n")
+            sys.exit(int(ExitCode.COMPUTE))
+
+
+def _workers(jobs: int | None) -> int:
+    """Processes that answer points: ``--jobs`` (or ``GRAPHDIFF_JOBS``), else the machine's cores."""
+    return max(1, jobs or os.cpu_count() or 1)
+
+
+@contextlib.contextmanager
+def _bar(label: str, path: str | None):
+    """A rich progress bar on stderr while the points are answered, when stderr is a terminal (nothing when it
+    is not): its total is the file's lines, counted first (unknown for standard input)."""
+    if not sys.stderr.isatty():
+        yield lambda done: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    total = None
+    if path not in (None, "-"):
+        with open(path, "rb") as f:
+            total = max(0, sum(1 for line in f if line.strip()) - 1)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task(label, total=total)
+        yield lambda done: progress.update(task, completed=done)
+
 
 # The shared options, in groups; a command takes the groups it uses (click makes a fresh parameter each time
 # one is applied). Each group's options reach the command's Context under their own names.
@@ -280,7 +347,7 @@ _SOURCE = [
     click.argument("file", required=False, type=click.Path(dir_okay=True, allow_dash=True)),
     click.option("-e", "--expr", metavar="TEXT", help="The program inline, e.g. -e 'c = a + b; e = c * 2'."),
     click.option("--jobs", type=int, envvar="GRAPHDIFF_JOBS", default=None, hidden=True,
-                 help="Accepted and ignored (programs are parsed in one process; large ones are cached)."),
+                 help="Processes that answer --points (default: the machine's cores); programs are parsed in one."),
     click.option("--cache/--no-cache", default=True, help="Load a large FILE's graph from the cache, and keep it "
                  "there (default; GRAPHDIFF_CACHE=0 turns it off, GRAPHDIFF_CACHE_DIR moves it)."),
 ]
@@ -299,10 +366,19 @@ _ROWS = [
                  help="Significant digits of the numbers in a table  [default: 6; json, csv and tsv keep all 17]"),
 ]
 _IEEE = [click.option("--ieee", is_flag=True, help="Let NaN and infinities through (marked) instead of stopping.")]
+_POINTS = [
+    click.option("--points", "points_path", metavar="FILE", help="Answer at every point of FILE (CSV with a header naming inputs, "
+                 "or JSON Lines; - for stdin): a row per point in csv, tsv or json (JSON Lines); a table "
+                 "summarises. Inputs a point leaves out take their defaults."),
+    click.option("--dask", metavar="ADDRESS", help="With --points: send the chunks of points to a Dask cluster "
+                 "(a scheduler's address, or 'local' for a LocalCluster on this machine)."),
+]
 _TRACEBACK = [click.option("--traceback", is_flag=True, help="Also show the Python traceback of an error.")]
 #: Every command's Context options, by the groups above.
-_GROUPS = {"source": _SOURCE, "values": _VALUES, "format": _FORMAT, "rows": _ROWS, "ieee": _IEEE}
-_CONTEXT_KEYS = {"file", "expr", "jobs", "cache", "sets", "inputs", "fmt", "all_rows", "digits", "ieee"}
+_GROUPS = {"source": _SOURCE, "values": _VALUES, "format": _FORMAT, "rows": _ROWS, "ieee": _IEEE,
+           "points": _POINTS}
+_CONTEXT_KEYS = {"file", "expr", "jobs", "cache", "sets", "inputs", "fmt", "all_rows", "digits", "ieee",
+                 "points_path", "dask"}
 
 
 def _apply(fn: Callable, decorators: list[Callable]) -> Callable:
@@ -349,26 +425,38 @@ def main() -> None:
 
     \b
     A program, one assignment per node, in any order:
-      input a = 2
-      input b = 1
+      input a = 2, b = 1
       c = a + b
       d = b + 1
       e = c * d
+      output e
 
     \b
-    Examples:
-      graphdiff eval samples/backprop.gd
-      graphdiff edges samples/backprop.gd
-      graphdiff grad samples/backprop.gd --mode reverse
-      graphdiff paths samples/diamond.gd --from x --to z
-      graphdiff cost -e 'input x[1000000] = 0.5; y = sum(x)'
-      graphdiff derive samples/backprop.gd --mode adjoint --of e | graphdiff eval -
-      graphdiff hessian samples/neuron.gd
+    Every command, with an example (graphdiff COMMAND --help for more):
+      eval       graphdiff eval samples/backprop.gd
+      edges      graphdiff edges samples/backprop.gd
+      info       graphdiff info samples/diamond.gd
+      grad       graphdiff grad samples/backprop.gd --mode reverse --trace
+                 graphdiff grad samples/neuron.gd --points points.csv --format csv
+      paths      graphdiff paths samples/diamond.gd --from x --to z
+      cost       graphdiff cost -e 'input x[1000000] = 0.5; y = sum(x)'
+      check      graphdiff check samples/neuron.gd
+      draw       graphdiff draw samples/backprop.gd --reverse e --partials -o reverse.svg
+      plot       graphdiff plot samples/rnn.gd --vary w=0:3 --of h6 --wrt h0 --log -o vanishing.png
+      derive     graphdiff derive samples/backprop.gd --mode adjoint --of e | graphdiff eval -
+      hessian    graphdiff hessian samples/neuron.gd
+      eliminate  graphdiff eliminate samples/diamond.gd --order markowitz --trace
+      explore    graphdiff explore samples/backprop.gd -o backprop.html
+      gen        graphdiff gen mlp --layers 30,30,3 -o mlp.gd
+
+    \b
+    Shell completion (bash; zsh and fish alike, with zsh_source or fish_source):
+      eval "$(_GRAPHDIFF_COMPLETE=bash_source graphdiff)"
     """
 
 
 @main.command("eval", epilog=EXIT_CODES)
-@options(*NUMERIC)
+@options(*NUMERIC, "points")
 @run_safely
 def eval_cmd(ctx: Context) -> None:
     """Every node's value in topological order, and the outputs.
@@ -382,12 +470,14 @@ def eval_cmd(ctx: Context) -> None:
     from .sweeps.evaluate import evaluate
     from .views.report import eval_report
 
+    if ctx.points:
+        return ctx.at_points("eval")
     g = ctx.graph()
     ctx.emit(eval_report(evaluate(g, ctx.values(), ieee=ctx.ieee)))
 
 
 @main.command(epilog=EXIT_CODES)
-@options(*NUMERIC)
+@options(*NUMERIC, "points")
 @run_safely
 def edges(ctx: Context) -> None:
     """Every edge with its local partial derivative: the formula (∂e/∂c = d) and its value at the point.
@@ -400,6 +490,8 @@ def edges(ctx: Context) -> None:
     from .sweeps.evaluate import linearize
     from .views.report import edges_report
 
+    if ctx.points:
+        return ctx.at_points("edges")
     g = ctx.graph()
     ctx.emit(edges_report(linearize(g, ctx.values(), ieee=ctx.ieee)))
 
@@ -443,7 +535,7 @@ def _progress(label: str):
 
 
 @main.command(epilog=EXIT_CODES)
-@options(*NUMERIC)
+@options(*NUMERIC, "points")
 @click.option("--mode", type=click.Choice(["reverse", "forward", "paths"]), default="reverse", show_default=True,
               help="reverse: one sweep per output; forward: one sweep per input; paths: the naive sum over paths.")
 @click.option("--of", "of", multiple=True, metavar="OUTPUT", help="Differentiate this output (repeatable; default: all).")
@@ -474,6 +566,10 @@ def grad(ctx: Context, mode: str, of, wrt, max_paths: int, max_work: int, trace:
     from .analyses.grad import grad as compute
     from .views.report import grad_report
 
+    if ctx.points:
+        if trace:
+            raise InputError("--trace shows one point's steps: drop --points, or --trace")
+        return ctx.at_points("grad", of, wrt, "reverse" if mode == "paths" else mode)
     g = ctx.graph()
     r = compute(g, ctx.values(), mode=mode, of=of, wrt=wrt, max_paths=max_paths, max_work=max_work,
                 ieee=ctx.ieee, trace=trace, progress=_progress(f"{mode} sweeps"))
@@ -771,7 +867,8 @@ def explore(ctx: Context, output) -> None:
 @main.command(epilog=EXIT_CODES)
 @options(*NUMERIC)
 @click.option("--order", "order", default="markowitz", show_default=True, metavar="ORDER",
-              help="forward, reverse, markowitz, min-fill, optimal, anneal, or the intermediates' names: --order c,d.")
+              help="forward, reverse, markowitz, min-fill, optimal, anneal (in any case), the intermediates' names "
+                   "(--order c,d), or @FILE holding them (separated by commas or new lines; # starts a comment).")
 @click.option("--of", "of", multiple=True, metavar="OUTPUT", help="This output (repeatable; default: all).")
 @click.option("--wrt", multiple=True, metavar="INPUT", help="With respect to this input (repeatable; default: all).")
 @click.option("--trace", is_flag=True, help="Show every step: the products formed, the fill-in edges, the running counts.")
@@ -779,10 +876,12 @@ def explore(ctx: Context, output) -> None:
               help="Refuse an elimination that would make the graph hold more edges than this.")
 @click.option("--max-work", type=click.IntRange(min=1), default=50_000_000, show_default=True,
               help="Refuse an elimination that would take more multiplications than this.")
-@click.option("--budget", type=click.IntRange(min=0), default=50_000, show_default=True,
-              help="--order anneal: how many whole orders the search evaluates (a fixed seed: the same order every run).")
+@click.option("--budget", metavar="N|Ts",
+              help="--order anneal or optimal: how long the search runs: N evaluations (anneal: orders; optimal: sets "
+                   "of eliminated vertices; the same order every run) or T seconds (30s)  [default: anneal 50,000 "
+                   "orders or 4 s, optimal 200,000 sets or 10 s, whichever comes first]")
 @run_safely
-def eliminate(ctx: Context, order: str, of, wrt, trace: bool, max_fill: int, max_work: int, budget: int) -> None:
+def eliminate(ctx: Context, order: str, of, wrt, trace: bool, max_fill: int, max_work: int, budget: str | None) -> None:
     """The Jacobian by vertex elimination: the chain rule applied in any order. Eliminating an intermediate v
     multiplies every in-edge by every out-edge (c_kv·c_vi: every path through v at once) and adds the product to
     an edge i → k or makes a new fill-in edge; forward and reverse mode are two orders out of many.
@@ -792,15 +891,18 @@ def eliminate(ctx: Context, order: str, of, wrt, trace: bool, max_fill: int, max
       graphdiff eliminate samples/diamond.gd --order markowitz --trace
       graphdiff eliminate samples/neuron.gd --order optimal --format json
       graphdiff eliminate samples/backprop.gd --order c,d --trace
-      graphdiff eliminate samples/published/roeflux_1d.gd --order anneal
+      graphdiff eliminate samples/published/roeflux_1d.gd --order anneal --budget 20000
+      graphdiff eliminate samples/published/roeflux_1d.gd --order @samples/published/orders/roeflux_1d_anneal_295.txt
     """
-    from .analyses.eliminate import ORDERS, eliminate as compute, split_order
+    from .analyses.eliminate import Budget, eliminate as compute, parse_order
     from .views.report import eliminate_report
 
+    limit = Budget.parse(budget) if budget is not None else None
     g = ctx.graph()
-    how = order if order in ORDERS else split_order(order)
+    how = parse_order(order, g)
+    search = how if how in ("anneal", "optimal") else None
     r = compute(g, ctx.values(), order=how, of=of or None, wrt=wrt or None, max_edges=max_fill, max_work=max_work,
-                ieee=ctx.ieee, budget=budget)
+                ieee=ctx.ieee, budget=limit, progress=_progress(f"{search} search") if search else None)
     ctx.emit(eliminate_report(r, trace))
 
 
@@ -811,7 +913,7 @@ def _read_vector(text: str) -> dict[str, object]:
 
 
 @main.command(epilog=EXIT_CODES)
-@options(*NUMERIC)
+@options(*NUMERIC, "points")
 @click.option("--of", "of", metavar="OUTPUT", help="The output (default: the only one).")
 @click.option("--wrt", multiple=True, metavar="INPUT", help="With respect to this input (repeatable; default: all).")
 @click.option("--hvp", metavar="JSON", help="Only H·v for the direction v: inline JSON ('{\"x\": 1}'), a JSON file, or - for stdin; one sweep.")
@@ -830,6 +932,10 @@ def hessian(ctx: Context, of, wrt, hvp) -> None:
     from .analyses.hessian import hessian as compute, hvp as product
     from .views.report import hessian_report, hvp_report
 
+    if ctx.points:
+        if hvp:
+            raise InputError("--points gives the Hessian at every point: --hvp does not go with it")
+        return ctx.at_points("hessian", [of] if of else None, wrt)
     g = ctx.graph()
     if hvp:
         if wrt:
@@ -839,6 +945,40 @@ def hessian(ctx: Context, of, wrt, hvp) -> None:
         ctx.emit(hvp_report(product(g, _read_vector(hvp), ctx.values(), of=of, ieee=ctx.ieee)))
         return
     ctx.emit(hessian_report(compute(g, ctx.values(), of=of, wrt=wrt or None, ieee=ctx.ieee)))
+
+
+@main.command(epilog=EXIT_CODES)
+@options("source", "values")
+@click.option("--vary", "vary", multiple=True, required=True, metavar="NAME=LOW:HIGH[:N]",
+              help="The input to vary, and over what (once: curves of values and derivatives; twice: a heat map "
+                   "of one derivative over the grid).")
+@click.option("--of", "of", multiple=True, metavar="OUTPUT", help="This output (repeatable; default: every output).")
+@click.option("--wrt", multiple=True, metavar="INPUT",
+              help="Derivatives with respect to this input (repeatable; default: the first varied input).")
+@click.option("--log", is_flag=True, help="Plot |derivative| on a log scale (vanishing and exploding gradients).")
+@click.option("-o", "--output", metavar="FILE", required=True, type=click.Path(dir_okay=False),
+              help="Write the picture to FILE (.png or .svg).")
+@run_safely
+def plot(ctx: Context, vary, of, wrt, log: bool, output: str) -> None:
+    """Values and derivatives across an input: curves along one input (--vary once), or a heat map with contours
+    of one derivative over two (--vary twice). Points at a kink are marked, points where a value or a derivative
+    faults are gaps marked ×. The other inputs keep their values (--set, --inputs, or the program's defaults).
+
+    \b
+    Examples:
+      graphdiff plot samples/backprop.gd --vary a=-3:3 -o backprop.png
+      graphdiff plot samples/rnn.gd --vary w=0:3 --of h1 --of h3 --of h6 --wrt h0 --log -o vanishing.png
+      graphdiff plot samples/neuron.gd --vary w1=-2:2 --vary w2=-2:2 --of loss --wrt w1 -o loss.svg
+    """
+    from .views.plot import GRID_SAMPLES, LINE_SAMPLES, Vary, plot as draw_plot
+
+    fmt = output.rsplit(".", 1)[-1].lower() if "." in output else ""
+    if fmt not in ("png", "svg"):
+        raise InputError(f"{output}: plot writes .png or .svg")
+    n = LINE_SAMPLES if len(vary) == 1 else GRID_SAMPLES
+    data = draw_plot(ctx.graph(), [Vary.parse(v, n) for v in vary], ctx.values() if (ctx._sets or ctx._inputs_path)
+                     else None, of=of or None, wrt=wrt or None, log=log, format=fmt)
+    _write(output, data)
 
 
 @main.command(epilog=EXIT_CODES)
@@ -883,12 +1023,12 @@ def draw(ctx: Context, values: bool, partials: bool, forward, reverse, paths, pi
     if elim_step is not None and elim is None:
         raise InputError("--step goes with --eliminate ORDER")
     if elim is not None:
-        from .analyses.eliminate import ORDERS, remaining, split_order
+        from .analyses.eliminate import parse_order, remaining
 
         if values or partials or forward or reverse or paths:
             raise InputError("--eliminate draws the linearized graph: it does not combine with --values, "
                              "--partials, --forward, --reverse or --paths")
-        how = elim if elim in ORDERS else split_order(elim)
+        how = parse_order(elim, g)
         pic = D.eliminated(remaining(g, ctx.values(), order=how, steps=elim_step, ieee=ctx.ieee))
     else:
         needs_values = values or partials or forward is not None or reverse is not None

@@ -385,3 +385,28 @@ def test_results_by_name_in_python():
     assert graphdiff.evaluate(g, {"a": 2, "b": 1})["e"] == 6.0
     v = graphdiff.loads("input x[3]; y = sum(x)")
     assert graphdiff.evaluate(v, {"x": range(1, 4)})["y"] == graphdiff.evaluate(v, {"x": (1, 2, 3)})["y"] == 6.0
+
+
+def test_the_top_level_help_gives_every_command_an_example_and_completion():
+    """Issue 21: `graphdiff --help` lists every command with an example, and says how to complete in a shell."""
+    import re
+
+    r = CliRunner().invoke(main, ["--help"])
+    assert r.exit_code == 0
+    for name in main.commands:
+        assert re.search(rf"^\s+{name}\s+graphdiff {name} ", r.output, re.M), name
+    assert '_GRAPHDIFF_COMPLETE=bash_source graphdiff' in r.output
+
+
+def test_shell_completion_completes_commands_and_options():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = str(Path(sys.executable).with_name("graphdiff"))
+    env = {**os.environ, "_GRAPHDIFF_COMPLETE": "bash_complete", "COMP_WORDS": "graphdiff hes", "COMP_CWORD": "1"}
+    out = subprocess.run([exe], env=env, capture_output=True, text=True, timeout=60).stdout
+    assert "plain,hessian" in out
+    env.update(COMP_WORDS="graphdiff hessian --hv", COMP_CWORD="2")
+    assert "plain,--hvp" in subprocess.run([exe], env=env, capture_output=True, text=True, timeout=60).stdout

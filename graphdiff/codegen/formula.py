@@ -91,15 +91,37 @@ class Rule:
     exprs: tuple[Expr, ...] = ()
 
 
+#: Up to this many operands an n-ary row's partials are written out one per operand (``fixed``); beyond, as one
+#: rule for any operand (``uniform``) or prefix and suffix products (``scan``), computed in a loop.
+FEW = 8
+
+
+_RULES: dict[tuple[str, int], tuple[Primitive, Rule]] = {}
+
+
 def rule(p: Primitive, n: int) -> Rule:
-    """How ``p``'s partials are written for ``n`` operands."""
+    """How ``p``'s partials are written for ``n`` operands (kept while the row stays the same)."""
+    known = _RULES.get((p.name, n))
+    if known is not None and known[0] is p:
+        return known[1]
+    r = _rule(p, n)
+    _RULES[p.name, n] = (p, r)
+    return r
+
+
+def _rule(p: Primitive, n: int) -> Rule:
     if p.arity is not None:
         return Rule("fixed", tuple(template(t) for t in p.partials))
     if n in p.small:
         return Rule("fixed", tuple(template(t) for t in p.small[n]))
+    ops = [("$", str(k)) for k in range(n)]
     if p.scan is not None:
-        return Rule("scan")
-    return Rule("uniform", (template(p.partial),))
+        return Rule("fixed", tuple(scan_term(ops, k, p.scan) for k in range(n))) if n <= FEW else Rule("scan")
+    e = template(p.partial)
+    if n <= FEW:
+        env = {"n": ("#", float(n)), "xs": ops, "y": ("$", "y")}
+        return Rule("fixed", tuple(fill(e, {**env, "x": o}) for o in ops))
+    return Rule("uniform", (e,))
 
 
 def condition(text: str) -> Expr:

@@ -256,25 +256,40 @@ def decode(data: bytes, k: bytes, source: str, text: str | None) -> Graph:
             raise CacheMiss("constants owned by other nodes")
         _check_shape(n, ops, op_codes, np.diff(arg_start), s, src, dst)
         g = Graph(source, text)
-        with no_gc():
-            operands, bounds = arg_node.tolist(), arg_start.tolist()
-            constants = consts.tolist()
-            at = np.flatnonzero(arg_node < 0)
-            deque(map(operands.__setitem__, at.tolist(), map(constants.__getitem__, (-1 - arg_node[at]).tolist())),
-                  maxlen=0)  # the constants in their operands' places
-            args = list(map(tuple, map(operands.__getitem__, map(slice, bounds, bounds[1:]))))
-            n_in = len(s[b"inpt"])
-            if len(consts):  # the tape too: constant k sits at slot n + k (constants are not merged here)
+        n_in = len(s[b"inpt"])
+
+        def operands():
+            """Every node's operands as tuples (built only when something asks: a compiled program does not)."""
+            with no_gc():
+                ops_, bounds = arg_node.tolist(), arg_start.tolist()
+                constants = consts.tolist()
+                at = np.flatnonzero(arg_node < 0)
+                deque(map(ops_.__setitem__, at.tolist(), map(constants.__getitem__, (-1 - arg_node[at]).tolist())),
+                      maxlen=0)  # the constants in their operands' places
+                return list(map(tuple, map(ops_.__getitem__, map(slice, bounds, bounds[1:]))))
+
+        def tape():
+            """The tape, laid out from the arrays (constant k at slot n + k; constants are not merged here)."""
+            bounds = arg_start.tolist()
+            if len(consts):
                 slot_list = np.where(arg_node >= 0, arg_node, n - 1 - arg_node).tolist()
                 slots = list(map(tuple, map(slot_list.__getitem__, map(slice, bounds[n_in:], bounds[n_in + 1:]))))
             else:
-                slots = args[n_in:]
+                slots = g.args[n_in:]
+            from ..primitives import PRIMITIVES
+
+            return Tape(n, consts.tolist(), list(range(n_in, n)), list(map(PRIMITIVES.__getitem__, ops[n_in:])),
+                        slots)
+
+        with no_gc():
             g.__dict__.update(const_nodes=s[b"cown"].tolist(), names=names, texts=texts, ops=ops, kinds=kinds,
                               lines=s[b"line"].tolist(),
-                              cols=s[b"col_"].tolist(), args=args, edge_src=src.tolist(), edge_dst=dst.tolist(),
+                              cols=s[b"col_"].tolist(), edge_src=src.tolist(), edge_dst=dst.tolist(),
                               edge_arg=arg.tolist(), edge_start=start.tolist(), inputs=s[b"inpt"].tolist(),
                               outputs=s[b"outp"].tolist(),
                               defaults=dict(zip(s[b"dfix"].tolist(), s[b"dfvl"].tolist())))
+            del g.__dict__["args"]  # laid out when first asked for (Graph.__getattr__)
+            g.__dict__["_lazy"] = {"args": operands}
             vst = s[b"vcst"].tolist()
             g.vectors.update({name: (vst[2 * j], vst[2 * j + 1]) for j, name in enumerate(s[b"vcnm"])})
             pos = s[b"fpos"].tolist()
@@ -283,29 +298,34 @@ def decode(data: bytes, k: bytes, source: str, text: str | None) -> Graph:
     except (KeyError, IndexError, ValueError, TypeError, struct.error) as e:
         raise CacheMiss(f"malformed ({type(e).__name__})") from None
     g.freeze()
-    from ..primitives import PRIMITIVES
-
-    remember(g, Tape(n, constants, list(range(n_in, n)), list(map(PRIMITIVES.__getitem__, ops[n_in:])), slots))
+    remember(g, tape)  # laid out when the interpreter first asks for it
     return g
 
 
 # ---- the folder ------------------------------------------------------------------------------------------
 
-def _path(k: bytes) -> Path:
-    return folder() / f"{k.hex()}.gdc"
+def _path(k: bytes, suffix: str = ".gdc") -> Path:
+    return folder() / f"{k.hex()}{suffix}"
 
 
-def _store(g: Graph, k: bytes) -> None:
-    """Write the entry atomically, then keep the folder within its bound. A cache that cannot be written (a
-    read-only home, a full disk) is not an error: graphdiff works without it."""
-    d = folder()
+def entry(g: Graph, suffix: str) -> Path | None:
+    """Where a companion of ``g``'s cache entry lives (a compiled program: ``.gdp``), or None for a graph that
+    has no entry (a small file, ``-e``, standard input, the cache turned off)."""
+    k = g.__dict__.get("cache_key")
+    return _path(k, suffix) if k is not None else None
+
+
+def store(path: Path, write_to) -> bool:
+    """Write a cache file atomically (``write_to(f)`` fills it), then keep the folder within its bound; False,
+    quietly, when the cache cannot be written (a read-only home, a full disk): graphdiff works without it."""
+    d = path.parent
     try:
         d.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".gdc", dir=d)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=d)
         try:
             with os.fdopen(fd, "wb") as f:
-                write(g, k, f)
-            os.replace(tmp, _path(k))
+                write_to(f)
+            os.replace(tmp, path)
         except BaseException:
             try:
                 os.unlink(tmp)
@@ -313,8 +333,13 @@ def _store(g: Graph, k: bytes) -> None:
                 pass
             raise
         _evict(d)
+        return True
     except OSError:
-        pass
+        return False
+
+
+def _store(g: Graph, k: bytes) -> None:
+    store(_path(k), lambda f: write(g, k, f))
 
 
 def _evict(d: Path) -> None:
@@ -324,7 +349,7 @@ def _evict(d: Path) -> None:
     except ValueError:
         limit = MAX_BYTES
     entries = []
-    for p in d.glob("*.gdc"):
+    for p in [*d.glob("*.gdc"), *d.glob("*.gdp")]:
         try:
             st = p.stat()
         except OSError:
@@ -352,9 +377,9 @@ def load(path: str | Path, jobs: int | None = None, cache: bool | None = None) -
         return loads(text, source)
     k = key(data)
     try:
-        return decode(_path(k).read_bytes(), k, source, normalize(text))
+        g = decode(_path(k).read_bytes(), k, source, normalize(text))
     except (OSError, CacheMiss):
-        pass
-    g = loads(text, source)
-    _store(g, k)
+        g = loads(text, source)
+        _store(g, k)
+    g.__dict__["cache_key"] = k  # its companions (a compiled program) are filed under the same key
     return g

@@ -74,6 +74,15 @@ class Graph:
         self.faults: list[Diagnostic] = []
         self.const_nodes: list[int] = []  # the nodes with a constant among their operands, in order
 
+    def __getattr__(self, name):
+        """An attribute the cache lays out only when first asked for (``args``: a compiled program never needs
+        every operand as a tuple)."""
+        lazy = self.__dict__.get("_lazy")
+        if lazy is not None and name in lazy:
+            value = self.__dict__[name] = lazy.pop(name)()
+            return value
+        raise AttributeError(f"'Graph' object has no attribute {name!r}")
+
     def __setattr__(self, name, value) -> None:
         if self.__dict__.get("_frozen"):
             raise AttributeError(f"a Graph is read-only once built (cannot set {name!r})")
@@ -193,8 +202,14 @@ class Graph:
 
 def select(g: Graph, names: Sequence[str | int] | None, default: list[int]) -> list[int]:
     """The nodes ``names`` stand for (a vector name stands for its elements; any node may be named, not only
-    inputs and outputs; an int is a node index), each once, in the order first named; ``default`` when none
-    are named."""
+    inputs and outputs; an int is a node index; a name that is no node but a shell pattern, ``x*`` or ``w1_?``,
+    stands for the nodes of ``default`` it matches), each once, in the order first named; ``default`` when
+    none are named.
+
+    >>> g = loads("input x0, x1, w; y = w * x0 + x1")
+    >>> [g.names[i] for i in select(g, ["x*"], g.inputs)]
+    ['x0', 'x1']
+    """
     if not names:
         return list(default)
     out: dict[int, None] = {}
@@ -204,6 +219,13 @@ def select(g: Graph, names: Sequence[str | int] | None, default: list[int]) -> l
         elif name in g.vectors:
             start, size = g.vectors[name]
             out.update(dict.fromkeys(range(start, start + size)))
+        elif g.find(name) is None and any(c in name for c in "*?["):
+            import fnmatch
+
+            matched = [i for i in default if fnmatch.fnmatchcase(g.names[i], name)]
+            if not matched:
+                raise NameError_(f"'{name}' matches no node of {g.source}")
+            out.update(dict.fromkeys(matched))
         else:
             out[g.node(name)] = None
     return list(out)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass
+from typing import Callable
 
 from .graph import Graph
 from ..primitives import PRIMITIVES, Primitive
@@ -47,8 +48,9 @@ def compile_tape(g: Graph) -> Tape:
     return Tape(n, pool, body, prims, slots)
 
 
-def remember(g: Graph, t: Tape) -> None:
-    """Keep ``t`` as the tape of ``g`` (the cache, which can lay it out faster, hands it over)."""
+def remember(g: Graph, t: "Tape | Callable[[], Tape]") -> None:
+    """Keep ``t`` as the tape of ``g``, or a function that lays it out when first asked (the cache, which can lay
+    it out faster from its arrays, hands one over)."""
     _TAPES[g] = t
 
 
@@ -57,4 +59,6 @@ def tape_of(g: Graph) -> Tape:
     t = _TAPES.get(g)
     if t is None:
         t = _TAPES[g] = compile_tape(g)
+    elif not isinstance(t, Tape):
+        t = _TAPES[g] = t()
     return t

@@ -66,6 +66,15 @@ _NP = {
         out = f(out, x)
     return out
 """,
+    "_np_fsum": """def _np_fsum(xs):
+    s, c = xs[0], 0.0
+    for x in xs[1:]:
+        t = s + x
+        z = t - s
+        c = c + ((s - (t - z)) + (x - z))
+        s = t
+    return np.where(np.isfinite(s), s + c, s)
+""",
     "_np_count": """def _np_count(xs):
     out = np.zeros_like(np.asarray(xs[0], dtype=float))
     for x in xs[1:]:
@@ -244,10 +253,10 @@ def _extreme(name: str, sign: str, other: str) -> Primitive:
 
 ROWS = [
     # sums are correctly rounded (math.fsum): a + b + c is one node, whose value must not depend on the order
-    Primitive("add", None, {"python": "math.fsum({xs})", "python/2": "{0} + {1}", "numpy": "_np_fold(np.add, {xs})",
+    Primitive("add", None, {"python": "math.fsum({xs})", "python/2": "{0} + {1}", "numpy": "_np_fsum({xs})",
                             "numpy/2": "{0} + {1}", "js": "fsum({xs})", "js/2": "{0} + {1}",
                             "mpmath": "mp.fsum({xs})", "sympy": "sp.Add(*{xs})"},
-              partial="1", infix="+", helpers=_helpers(numpy="_np_fold", js="fsum")),
+              partial="1", infix="+", helpers=_helpers(numpy="_np_fsum", js="fsum")),
     Primitive("sub", 2, _same("{0} - {1}"), partials=("1", "-1"), infix="-"),
     Primitive("mul", None, {"python": "math.prod({xs})", "python/2": "{0} * {1}", "numpy": "_np_fold(np.multiply, {xs})",
                             "numpy/2": "{0} * {1}", "js": "prod({xs})", "js/2": "{0} * {1}",
@@ -339,16 +348,16 @@ ROWS = [
                               "mpmath": "_mp_count({xs})", "sympy": "_sp_count({xs})"},
               partial="0", call="count",
               helpers=_helpers(python="_count", numpy="_np_count", js="count", mpmath="_mp_count", sympy="_sp_count")),
-    Primitive("sum", None, {"python": "math.fsum({xs})", "numpy": "_np_fold(np.add, {xs})", "js": "fsum({xs})",
+    Primitive("sum", None, {"python": "math.fsum({xs})", "numpy": "_np_fsum({xs})", "js": "fsum({xs})",
                             "mpmath": "mp.fsum({xs})", "sympy": "sp.Add(*{xs})"},
-              partial="1", call="sum", helpers=_helpers(numpy="_np_fold", js="fsum")),
+              partial="1", call="sum", helpers=_helpers(numpy="_np_fsum", js="fsum")),
     Primitive("prod", None, {"python": "math.prod({xs})", "numpy": "_np_fold(np.multiply, {xs})", "js": "prod({xs})",
                              "mpmath": "mp.fprod({xs})", "sympy": "sp.Mul(*{xs})"},
               scan="*", small={2: ("{1}", "{0}")}, call="prod", helpers=_helpers(numpy="_np_fold", js="prod")),
-    Primitive("mean", None, {"python": "math.fsum({xs}) / len({xs})", "numpy": "_np_fold(np.add, {xs}) / len({xs})",
+    Primitive("mean", None, {"python": "math.fsum({xs}) / len({xs})", "numpy": "_np_fsum({xs}) / len({xs})",
                              "js": "fsum({xs}) / {xs}.length", "mpmath": "mp.fsum({xs}) / len({xs})",
                              "sympy": "sp.Add(*{xs}) / len({xs})"},
-              partial="1 / {n}", call="mean", work=1, helpers=_helpers(numpy="_np_fold", js="fsum")),
+              partial="1 / {n}", call="mean", work=1, helpers=_helpers(numpy="_np_fsum", js="fsum")),
 ]
 
 for _row in ROWS:

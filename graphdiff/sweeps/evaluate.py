@@ -13,6 +13,8 @@ from ..base.errors import ComputeError, Diagnostic, InputError, MissingInputErro
 from ..language.graph import Graph
 from ..base.notation import fmt_num, json_num, partial
 from ..codegen.compile import numeric
+from ..codegen.stored import ready
+from ..primitives import PRIMITIVES
 from ..codegen.formula import formulas
 from ..language.tape import tape_of
 
@@ -182,7 +184,35 @@ def _compiled(t) -> list:
     return rules
 
 
+def _compiled_run(g: Graph, prog, inputs, ieee: bool, partials: list[float] | None) -> Values | None:
+    """The same computation by the graph's compiled program (:mod:`graphdiff.codegen.stored`): the same doubles,
+    the same warnings in the same order. None where the program raises (a fault): the interpreter then runs,
+    and says what the fault is and where."""
+    vals = [0.0] * len(g)
+    for i, v in zip(g.inputs, bind(g, inputs, ieee=ieee)):
+        vals[i] = v
+    faults = _constant_faults(g, ieee)
+    try:
+        kinks = prog.run(vals, partials if partials is not None else [0.0] * g.n_edges)
+    except (ArithmeticError, ValueError):
+        return None
+    warnings = []
+    for i in kinks:
+        xs = [vals[a] if a.__class__ is int else a for a in g.args[i]]
+        c = numeric(PRIMITIVES[g.ops[i]], len(xs))
+        msg = c.primitive.kink[1].format(*g.operand_text(i), y=fmt_num(vals[i]), c=fmt_num(c.kink(xs, vals[i])))
+        warnings.append(Diagnostic(g.names[i], g.lines[i], g.cols[i], f"{msg} (node '{g.names[i]}')"))
+    _check_finite(g, vals, None, ieee, faults)
+    return (Linearization(g, vals, warnings, faults, partials) if partials is not None
+            else Values(g, vals, warnings, faults))
+
+
 def _run(g: Graph, inputs, ieee: bool, partials: list[float] | None) -> Values:
+    prog = ready(g)
+    if prog is not None:
+        r = _compiled_run(g, prog, inputs, ieee, partials)
+        if r is not None:
+            return r
     t = tape_of(g)
     vals = [0.0] * t.n + t.pool
     for i, v in zip(g.inputs, bind(g, inputs, ieee=ieee)):

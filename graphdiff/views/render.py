@@ -171,3 +171,112 @@ def _rich(report: Report, console, all_rows: bool, digits: int) -> None:
             console.print(Text(caption, style="dim"))
     for note in report.notes:
         console.print(Text(note.text(digits) if isinstance(note, Numbers) else note))
+
+
+# ---- many points: a row each, streamed ------------------------------------------------------------------------
+
+def point_columns(inputs: list[str], outputs: list[str], columns: list[str]) -> list[str]:
+    """The header of a points table: the point's number, its inputs, the outputs, the asked-for numbers, the
+    error."""
+    return ["point", *inputs, *outputs, *columns, "error"]
+
+
+def render_points(rows, inputs: list[str] | None, outputs: list[str], columns: list[str], fmt: str, out: IO[str], *,
+                  console=None, digits: int = DIGITS) -> "PointsSummary":
+    """Write every row as it comes: CSV or TSV (plain numbers, every digit), JSON Lines (an object a point), or
+    for a table a summary of each column (its least and greatest value) after the rows are counted; returns
+    what was seen (the points, those that faulted). The CSV's input columns are ``inputs``, or those the first
+    point gives."""
+    summary = PointsSummary(columns=[*outputs, *columns])
+    if fmt in ("csv", "tsv"):
+        w = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        rows = iter(rows)
+        first = next(rows, None)
+        if inputs is None:
+            inputs = list(first.inputs) if first is not None else []
+        w.writerow(point_columns(inputs, outputs, columns))
+        if first is None:
+            return summary
+        sep = "," if fmt == "csv" else "\t"
+        for r in _chain_one(first, rows):
+            summary.add(r)
+            if r.error or list(r.inputs) != inputs or len(r.entries) != len(columns):
+                get_in, get_out, get_e = r.inputs.get, r.outputs.get, r.entries.get
+                w.writerow([r.index, *(_plain(get_in(n)) for n in inputs), *(_plain(get_out(o)) for o in outputs),
+                            *(_plain(get_e(c)) for c in columns), r.error or ""])
+                continue
+            values = [*r.inputs.values(), *r.outputs.values(), *r.entries.values()]  # plain numbers: the fast way
+            if all(map(math.isfinite, values)):
+                out.write(f"{r.index}{sep}{sep.join(map(_plain_finite, map(repr, values)))}{sep}\n")
+            else:
+                w.writerow([r.index, *map(_plain, values), ""])
+    elif fmt == "json":
+        dumps = json.dumps
+        for r in rows:
+            summary.add(r)
+            out.write(dumps(r.to_dict(), ensure_ascii=False, allow_nan=False))
+            out.write("\n")
+    else:
+        for r in rows:
+            summary.add(r)
+        summary.print(console, digits)
+    return summary
+
+
+def _chain_one(first, rest):
+    yield first
+    yield from rest
+
+
+def _plain_finite(text: str) -> str:
+    """A finite float's repr as CSV writes numbers: whole numbers without ``.0``."""
+    return text[:-2] if text.endswith(".0") and len(text) <= 17 else text  # as notation.fmt_num: below 1e15
+
+
+def _plain(v) -> str:
+    """A number as CSV writes it (every digit, whole numbers without ``.0``), or empty."""
+    if v is None:
+        return ""
+    if v != v or v in (math.inf, -math.inf):
+        return "NaN" if v != v else ("inf" if v > 0 else "-inf")
+    return str(int(v)) if v == int(v) and abs(v) < 1e15 else repr(v)
+
+
+class PointsSummary:
+    """What a run over many points saw: how many, which faulted (their first few messages), and each column's
+    least and greatest finite value."""
+
+    def __init__(self, columns: list[str]):
+        self.columns = columns
+        self.n = 0
+        self.faulted: list[tuple[int, str]] = []
+        self.warned = 0
+        self.low = {c: math.inf for c in columns}
+        self.high = {c: -math.inf for c in columns}
+
+    def add(self, r) -> None:
+        self.n += 1
+        if r.error:
+            self.faulted.append((r.index, r.error))
+            return
+        self.warned += bool(r.warnings)
+        for c, v in [*r.outputs.items(), *r.entries.items()]:
+            if c in self.low and math.isfinite(v):
+                if v < self.low[c]:
+                    self.low[c] = v
+                if v > self.high[c]:
+                    self.high[c] = v
+
+    def print(self, console, digits: int) -> None:
+        from rich.text import Text
+
+        t = Table(f"{self.n:,} points", ["column", "least", "greatest"],
+                  [[c, self.low[c] if self.low[c] <= self.high[c] else None,
+                    self.high[c] if self.low[c] <= self.high[c] else None] for c in self.columns],
+                  f"{len(self.faulted):,} faulted, {self.warned:,} with a warning; --format csv|tsv|json gives a "
+                  "row per point", numeric=(1, 2))
+        _rich(Report((t,), lambda: {}), console, False, digits)
+        for index, message in self.faulted[:5]:
+            console.print(Text(f"point {index}: {message}"))
+        if len(self.faulted) > 5:
+            console.print(Text(f"… and {len(self.faulted) - 5:,} more faulted points"))
