@@ -341,6 +341,19 @@ def _bar(label: str, path: str | None):
         yield lambda done: progress.update(task, completed=done)
 
 
+@contextlib.contextmanager
+def _compiling(g, backend: str):
+    """A status line on stderr while a program is compiled and the command waits (a terminal only)."""
+    if not sys.stderr.isatty() or len(g) < 20_000:
+        yield
+        return
+    from rich.console import Console
+
+    what = "over arrays of points" if backend == "numpy" else "for this and later runs"
+    with Console(stderr=True).status(f"compiling the program of {g.source} ({len(g):,} nodes) {what}"):
+        yield
+
+
 # The shared options, in groups; a command takes the groups it uses (click makes a fresh parameter each time
 # one is applied). Each group's options reach the command's Context under their own names.
 _SOURCE = [
@@ -410,6 +423,9 @@ class _Group(click.Group):
         # graphdiff's data hold no reference cycles, so reference counting frees them; the cyclic collector
         # would only walk the million objects of a large graph again and again (a tenth of a warm run).
         gc.disable()
+        from .codegen import stored
+
+        stored.announce = _compiling
         try:
             return super().main(*args, **kwargs)
         except BrokenPipeError:

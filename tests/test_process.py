@@ -133,11 +133,11 @@ def test_head_in_a_shell_pipeline_sees_exit_0(big):
     assert out.stdout.splitlines()[-1] == "0" and out.stderr == ""
 
 
-def _in_terminal(args: list[str], columns: int) -> str:
-    """graphdiff's output in a pseudo-terminal ``columns`` cells wide."""
+def _in_terminal(args: list[str], columns: int, **extra: str) -> str:
+    """graphdiff's output in a pseudo-terminal ``columns`` cells wide (``extra``: more environment)."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
-    env = {k: v for k, v in ENV.items() if k not in ("COLUMNS", "LINES")}
+    env = {k: v for k, v in {**ENV, **extra}.items() if k not in ("COLUMNS", "LINES")}
     p = subprocess.Popen([GRAPHDIFF, *args], stdout=slave, stderr=slave, stdin=subprocess.DEVNULL, env=env)
     os.close(slave)
     chunks = []
@@ -263,3 +263,18 @@ def test_explore_on_a_terminal_writes_a_page_beside_the_program(tmp_path):
     assert "give -o FILE.html" in refused and "<html" not in refused
     piped = subprocess.run([GRAPHDIFF, "explore", str(prog)], capture_output=True, text=True, env=ENV)
     assert piped.returncode == 0 and piped.stdout.startswith("<!doctype html>")  # a pipe still gets the page
+
+
+def test_a_compile_the_command_waits_for_says_so_on_a_terminal_and_not_in_a_pipe(tmp_path):
+    """GRAPHDIFF_COMPILE=now compiles before answering: a status line on a terminal's stderr, nothing in a
+    pipe; the program is kept for the next run either way."""
+    prog = tmp_path / "chain.gd"
+    prog.write_text(subprocess.run([GRAPHDIFF, "gen", "chain", "--length", "6000"], capture_output=True, text=True,
+                                   env=ENV, check=True).stdout)
+    args = ["grad", str(prog), "--wrt", "x0", "--format", "json"]
+    out = _in_terminal(args, 120, GRAPHDIFF_COMPILE="now", GRAPHDIFF_CACHE_DIR=str(tmp_path / "a"))
+    assert f"compiling the program of {prog} (24,002 nodes)" in out
+    assert list((tmp_path / "a").glob("*.gdp"))
+    piped = subprocess.run([GRAPHDIFF, *args], capture_output=True, text=True, timeout=120,
+                           env={**ENV, "GRAPHDIFF_COMPILE": "now", "GRAPHDIFF_CACHE_DIR": str(tmp_path / "b")})
+    assert piped.returncode == 0 and piped.stderr == "" and list((tmp_path / "b").glob("*.gdp"))

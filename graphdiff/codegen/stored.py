@@ -14,6 +14,7 @@ CRC-32. One that fails is ignored and written again. The code in it is trusted a
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import marshal
 import os
@@ -22,6 +23,7 @@ import sys
 import weakref
 import zlib
 from pathlib import Path
+from typing import Callable, ContextManager
 
 from ..base.version import __version__
 from ..language.cache import entry, store
@@ -35,6 +37,11 @@ _HEADER = struct.Struct("<16sI32s32sQI")  # magic, format, identity digest, tabl
 _READY: "weakref.WeakKeyDictionary[Graph, dict]" = weakref.WeakKeyDictionary()
 #: The file suffix of each backend's compiled program.
 SUFFIX = {"python": ".gdp", "numpy": ".gdn"}
+
+#: Told ``(graph, backend)`` before a compile the command waits for (``GRAPHDIFF_COMPILE=now``, or a
+#: run over points); returns a context that lasts the compile. The command line shows a status line on a
+#: terminal; the library says nothing.
+announce: Callable[[Graph, str], ContextManager] = lambda g, backend: contextlib.nullcontext()
 
 
 def table_digest() -> bytes:
@@ -92,7 +99,8 @@ def ready(g: Graph) -> Program | None:
         prog = _load(path)
         if prog is None:
             if mode() == "now":
-                prog = write(g, path)
+                with announce(g, "python"):
+                    prog = write(g, path)
             else:
                 _in_background(g, path)
     known["python"] = prog
@@ -109,7 +117,8 @@ def vectorised(g: Graph) -> Program:
         path = entry(g, SUFFIX["numpy"]) if mode() != "0" else None
         prog = _load(path) if path is not None else None
         if prog is None:
-            prog = write(g, path, "numpy") if path is not None else build(source(g, "numpy"))
+            with announce(g, "numpy"):
+                prog = write(g, path, "numpy") if path is not None else build(source(g, "numpy"))
         known["numpy"] = prog
     return prog
 

@@ -320,7 +320,7 @@ def cost_report(c: Cost) -> Report:
     if c.derived:
         notes.append(f"This is a derived program ({_derived_text(c.derived)}), derived from {c.derived['source']}.")
     cheapest = c.cheapest()
-    basis = f"ratio: operations against {cheapest} {'mode' if cheapest != 'paths' else 'sum over paths'}'s {best:,}"
+    basis = f"ratio against {'the sum over paths' if cheapest == 'paths' else cheapest + ' mode'}: {plural(best, 'operation')}"
     return Report((Table(title, columns, rows, f"{plural(len(g), 'node')}, {plural(g.n_edges, 'edge')}; {basis}",
                          numeric=(1, 2, 3, 4, 5, 6, 8), droppable=(8, 7, 2)),), c.to_dict, tuple(notes))
 
