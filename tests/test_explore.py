@@ -68,10 +68,10 @@ class Opened:
 def open_page(browser, tmp_path):
     opened = []
 
-    def go(g, values=None, name="page.html") -> Opened:
+    def go(g, values=None, name="page.html", size=None) -> Opened:
         path = tmp_path / name
         path.write_text(page(g, values).html, encoding="utf-8")
-        pg = browser.new_page()
+        pg = browser.new_page(viewport={"width": size[0], "height": size[1]} if size else None)
         errors, requests = [], []
         pg.on("console", lambda m: errors.append(m.text) if m.type in ("error", "warning") else None)
         pg.on("pageerror", lambda e: errors.append(str(e)))
@@ -350,7 +350,7 @@ def test_screenshot(open_page, tmp_path):
     pg.check("input[name=view][value=reverse]")
     pg.click("#step")
     pg.click("#step")
-    pg.click("[data-node='b']")
+    pg.click("#graph [data-node='b']")
     out = ROOT / "docs" / "explore.png" if os.environ.get("GRAPHDIFF_UPDATE_DOCS") == "1" else tmp_path / "shot.png"
     pg.screenshot(path=str(out))
     from matplotlib.image import imread
@@ -385,4 +385,268 @@ def test_the_pages_cost_table_formats_ratios_and_shows_elimination(open_page):
     by_mode = {r[0]: r for r in rows}
     assert by_mode["forward"][5] == "1.75×" and by_mode["reverse"][5] == "1.5×" and by_mode["paths"][5] == "1×"
     assert by_mode["elimination, markowitz"][2:5] == ["3", "1", "4"] and by_mode["elimination, markowitz"][5] == "1×"
-    assert "ratio: operations against the cheapest mode's (paths: 4)" in o.js("document.querySelector('#cost').textContent")
+    assert "ratio against the sum over paths: 4 operations" in o.js("document.querySelector('#cost').textContent")
+
+
+# ---- the page at real sizes (issue 23) ---------------------------------------------------------------------------
+
+PUBLISHED = sorted((ROOT / "samples" / "published").glob("*.gd"))
+SIZES = [(1280, 800), (800, 600)]
+MLP = generate("mlp", layers=[2, 3, 1])  # 34 nodes
+
+VISIBLE_TEXTS = """() => {
+  const vp = document.querySelector('#viewport').getBoundingClientRect();
+  const texts = [...document.querySelectorAll('#graph text')].filter((t) => t.textContent && t.getAttribute('display') !== 'none');
+  const boxes = texts.map((t) => [t.textContent, t.getBoundingClientRect()])
+    .filter(([, r]) => r.width > 0 && r.right > vp.left && r.left < vp.right && r.bottom > vp.top && r.top < vp.bottom);
+  const clashes = [];
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const [a, p] = boxes[i], [b, q] = boxes[j];
+    if (Math.min(p.right, q.right) - Math.max(p.left, q.left) > 1 && Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top) > 1)
+      clashes.push([a, b]);
+  }
+  return {shown: boxes.length, clashes: clashes.slice(0, 5)};
+}"""
+
+IN_VIEW = """(names) => {
+  const vp = document.querySelector('#viewport').getBoundingClientRect();
+  return names.filter((n) => {
+    const r = document.querySelector(`[data-node="${CSS.escape(n)}"] rect`).getBoundingClientRect();
+    return !(r.left >= vp.left - 0.5 && r.right <= vp.right + 0.5 && r.top >= vp.top - 0.5 && r.bottom <= vp.bottom + 0.5);
+  });
+}"""
+
+
+def _sized(open_page, g, size):
+    return open_page(g, size=size)
+
+
+def _no_clash(o, where):
+    r = o.js(VISIBLE_TEXTS)
+    assert not r["clashes"], f"{where}: overlapping texts {r['clashes']}"
+    return r["shown"]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("path", SAMPLES + PUBLISHED, ids=lambda p: p.stem)
+def test_the_page_opens_readable_and_no_two_texts_overlap_in_any_view(open_page, path, size):
+    g = graphdiff.load(str(path))
+    o = _sized(open_page, g, size)
+    pg = o.pg
+    fit, scale = o.js("document.querySelector('#graph').dataset.fit"), float(o.js("document.querySelector('#graph').dataset.scale"))
+    outputs = [g.names[i] for i in g.outputs]
+    assert o.js(f"({IN_VIEW})({json.dumps(outputs)})") == [], "outputs out of view after load"
+    if fit == "all":
+        assert o.js(f"({IN_VIEW})({json.dumps(g.names)})") == [], "fitted, yet nodes out of view"
+    else:  # a readable part: the labels at the smallest readable size, the view filled
+        assert fit == "part" and len(g) > 5
+    font = float(o.js("parseFloat(getComputedStyle(document.querySelector('#graph .label')).fontSize)"))
+    if len(g) <= 60:
+        assert font * scale >= 11 - 1e-6, f"node labels at {font * scale:.1f} px"
+    _no_clash(o, "values")
+    pg.check("input[name=view][value=partials]")
+    _no_clash(o, "partials")
+    shown, hidden = (int(o.js(f"document.querySelector('#graph').dataset.labels{k}")) for k in ("Shown", "Hidden"))
+    assert shown + hidden == g.n_edges and (shown >= min(g.n_edges, 5) or scale < 0.7), (shown, hidden, scale)
+    for mode in ("forward", "reverse"):
+        pg.check(f"input[name=view][value={mode}]")
+        for step in range(4):
+            pg.click("#step")
+            _no_clash(o, f"{mode} step {step + 1}")
+    pg.check("input[name=view][value=paths]")
+    _no_clash(o, "paths")
+    pg.click("#fit")
+    for view in ("values", "partials"):
+        pg.check(f"input[name=view][value={view}]")
+        _no_clash(o, f"{view} after fit")
+    assert o.errors == [] and o.requests == [o.pg.url]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_current_step_is_in_view_at_every_step_of_a_reverse_sweep(open_page, size):
+    g = graphdiff.loads(MLP, "mlp.gd")
+    o = _sized(open_page, g, size)
+    pg = o.pg
+    pg.check("input[name=view][value=reverse]")
+    n = len(cli_json(["grad", "-", "--trace"], MLP)["trace"])
+    assert n > 20
+    for step in range(1, n + 1):
+        pg.click("#step")
+        node = pg.get_attribute("#stepinfo", "data-node")
+        assert o.js(f"({IN_VIEW})({json.dumps([node])})") == [], f"step {step}: {node} out of view"
+    assert pg.get_attribute("#stepinfo", "data-step") == str(n)
+
+
+def test_a_step_lights_its_edges_and_writes_their_factors(open_page):
+    o = open_page(graphdiff.load(str(ROOT / "samples" / "backprop.gd")))
+    pg = o.pg
+    pg.check("input[name=view][value=reverse]")
+    for _ in range(3):
+        pg.click("#step")
+    assert pg.get_attribute("#stepinfo", "data-node") == "b"
+    lit = o.js("[...document.querySelectorAll('#graph .edge.step')].map((e) => e.dataset.from + '>' + e.dataset.to)")
+    assert sorted(lit) == ["b>c", "b>d"]
+    labels = o.js("[...document.querySelectorAll('#graph .edge-label.step')].filter((t) => t.getAttribute('display') !== 'none').map((t) => t.textContent)")
+    assert sorted(labels) == ["∂c/∂b = 1", "∂d/∂b = 1"]
+    assert pg.text_content("#equation") == "de/db = de/dc·∂c/∂b + de/dd·∂d/∂b = 2·1 + 3·1 = 5"
+    # reached nodes show their derivative, unreached ones their value in grey: never both meanings at once
+    assert pg.text_content("#graph [data-node='b'] .value") == "d = 5"
+    assert "unreached" in pg.get_attribute("#graph [data-node='a']", "class")
+    # the detail follows the mode, and the selection does not outlive the view
+    pg.click("#graph [data-node='c']")
+    assert "reverse mode from e" in pg.text_content("#detail")
+    pg.check("input[name=view][value=forward]")
+    assert "selected" not in pg.get_attribute("#graph [data-node='c']", "class")
+    pg.click("#step")
+    pg.click("#graph [data-node='c']")
+    assert "forward mode from a: dc/da = ∂c/∂a·da/da = 1·1 = 1" in pg.text_content("#detail")
+
+
+def test_zoom_pan_and_fit_by_wheel_drag_keys_and_buttons(open_page):
+    o = open_page(graphdiff.load(str(ROOT / "samples" / "published" / "robotarm_6dof.gd")))
+    pg = o.pg
+    scale = lambda: float(o.js("document.querySelector('#graph').dataset.scale"))  # noqa: E731
+    where = lambda: o.js("document.querySelector('#world').getAttribute('transform')")  # noqa: E731
+    s0 = scale()
+    box = pg.locator("#viewport").bounding_box()
+    pg.mouse.move(box["x"] + 300, box["y"] + 200)
+    pg.mouse.wheel(0, -300)
+    assert scale() > s0 * 1.3
+    t = where()
+    pg.mouse.move(box["x"] + 30, box["y"] + 300)
+    pg.mouse.down()
+    pg.mouse.move(box["x"] + 230, box["y"] + 250, steps=5)
+    pg.mouse.up()
+    assert where() != t
+    pg.click("#fit")
+    assert o.js(f"({IN_VIEW})({json.dumps(graphdiff.load(str(ROOT / 'samples' / 'published' / 'robotarm_6dof.gd')).names)})") == []
+    s1 = scale()
+    pg.focus("body")
+    pg.keyboard.press("+")
+    assert scale() > s1
+    pg.keyboard.press("-")
+    pg.keyboard.press("-")
+    assert scale() < s1
+    pg.keyboard.press("0")
+    assert abs(scale() - s1) < 1e-6
+    pg.click("#zoom-in")
+    assert scale() > s1
+    pg.click("#actual")
+    assert abs(scale() - 1) < 1e-6
+    # hidden edge labels come back as you zoom in
+    pg.check("input[name=view][value=partials]")
+    pg.click("#fit")
+    hidden_fit = int(o.js("document.querySelector('#graph').dataset.labelsHidden"))
+    shown_fit = int(o.js("document.querySelector('#graph').dataset.labelsShown"))
+    assert hidden_fit > 0
+    pg.click("#actual")
+    pg.click("#zoom-in")
+    pg.click("#zoom-in")
+    assert int(o.js("document.querySelector('#graph').dataset.labelsShown")) > 0
+    assert shown_fit + hidden_fit == 190  # every edge has its partial, shown or on hover
+
+
+def test_vectors_are_one_control_in_order_and_a_filter_finds_names(open_page):
+    o = open_page(graphdiff.load(str(ROOT / "samples" / "vector.gd")))
+    pg = o.pg
+    assert o.js("[...document.querySelectorAll('details.vector[data-name=x] .input-row')].map((r) => r.dataset.name)") == \
+        [f"x[{j}]" for j in range(8)]
+    # the picture keeps them in order too
+    xs = o.js("[...document.querySelectorAll('#graph .node.input')].filter((g) => g.dataset.node.startsWith('x[')).map((g) => [g.dataset.node, g.querySelector('rect').getBBox().x])")
+    assert [n for n, _ in sorted(xs, key=lambda p: p[1])] == [f"x[{j}]" for j in range(8)]
+    pg.fill("#filter", "w")
+    assert o.js("[...document.querySelectorAll('#inputs .input-row')].map((r) => r.dataset.name)") == ["w"]
+    assert "found" in pg.get_attribute("#graph [data-node='w']", "class")
+    pg.fill("#filter", "peak")
+    assert "found" in pg.get_attribute("#graph [data-node='peak']", "class")
+    assert o.js(f"({IN_VIEW})(['peak'])") == []
+    # the view controls stay on screen however long the list of inputs
+    pg.set_viewport_size({"width": 800, "height": 400})
+    pg.fill("#filter", "")
+    assert o.js("(() => { const r = document.querySelector('#views').getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; })()")
+
+
+def test_a_big_page_never_lists_thousands_of_inputs(open_page):
+    text = "input x[5000] = 0.5\ninput " + ", ".join(f"u{j} = 1" for j in range(3000)) + "\ny = sum(x) + sum(" + ", ".join(f"u{j}" for j in range(3000)) + ")"
+    o = open_page(graphdiff.loads(text, "<stdin>"))
+    pg = o.pg
+    assert o.js("document.querySelectorAll('#inputs .input-row').length") <= 400
+    assert "more inputs" in pg.text_content("#inputs")
+    pg.fill("#filter", "u2999")
+    assert o.js("[...document.querySelectorAll('#inputs .input-row')].map((r) => r.dataset.name)") == ["u2999"]
+    pg.fill("#filter", "x[4321]")
+    assert o.js("[...document.querySelectorAll('#inputs .input-row')].map((r) => r.dataset.name)") == ["x[4321]"]
+
+
+def test_the_paths_view_pages_through_many_paths_and_draws_the_chosen_one(open_page):
+    text = generate("diamonds", stages=5)
+    o = open_page(graphdiff.loads(text, "<stdin>"))
+    pg = o.pg
+    pg.check("input[name=view][value=paths]")
+    pg.select_option("#from", "x0")
+    pg.select_option("#to", "y")
+    assert pg.get_attribute("#pathinfo p", "data-count") == "243"
+    assert o.js("document.querySelectorAll('#pathinfo li').length") == 50
+    assert "paths 1–50 of 243" in pg.text_content("#pathinfo .pager")
+    pg.click("text=next 50")
+    assert "paths 51–100 of 243" in pg.text_content("#pathinfo .pager")
+    pg.click("#pathinfo li:nth-child(3)")
+    want = cli_json(["paths", "-", "--from", "x0", "--to", "y", "--limit", "53"], text)["paths"][52]["nodes"]
+    lit = o.js("[...document.querySelectorAll('#graph .edge.on-path')].map((e) => [e.dataset.from, e.dataset.to])")
+    assert sorted(lit) == sorted([a, b] for a, b in zip(want, want[1:]))
+    assert o.js("[...document.querySelectorAll('#graph .edge.on-path')].every((e) => e.getAttribute('marker-end') === 'url(#arrow-on)')")
+
+
+@pytest.mark.parametrize("name,program,size,view,steps", [
+    ("explore-mlp.png", MLP, (1280, 800), "reverse", 9),
+    ("explore-robotarm.png", ROOT / "samples" / "published" / "robotarm_6dof.gd", (1280, 800), "partials", 0),
+    ("explore-vector-800.png", ROOT / "samples" / "vector.gd", (800, 600), "forward", 2),
+], ids=["mlp", "robotarm", "vector-800"])
+def test_gallery_screenshots_at_real_sizes(open_page, tmp_path, name, program, size, view, steps):
+    """The gallery's pictures of the page at real sizes, taken by this browser (GRAPHDIFF_UPDATE_DOCS=1 writes
+    them to docs/): a 34-node MLP in reverse mode, the 120-node robot arm's edge partials after zooming in on its
+    outputs, vector.gd in forward mode in an 800×600 window."""
+    g = graphdiff.loads(program, "mlp.gd") if isinstance(program, str) else graphdiff.load(str(program))
+    o = open_page(g, size=size)
+    pg = o.pg
+    pg.check(f"input[name=view][value={view}]")
+    for _ in range(steps):
+        pg.click("#step")
+    if name == "explore-robotarm.png":
+        pg.click("#actual")
+    out = ROOT / "docs" / name if os.environ.get("GRAPHDIFF_UPDATE_DOCS") == "1" else tmp_path / name
+    pg.screenshot(path=str(out))
+    from matplotlib.image import imread
+
+    pixels = imread(str(out))[:, :, :3]
+    assert pixels.shape[:2] == (size[1], size[0])
+    assert _no_clash(o, name) > 10
+    assert o.errors == []
+
+
+def test_a_big_page_draws_one_nodes_neighbourhood_and_moves_with_the_reader(open_page):
+    text = generate("chain", length=MAX_NODES // 4 + 10)
+    g = graphdiff.loads(text, "chain.gd")
+    assert len(g) > MAX_NODES
+    o = open_page(g, size=(1280, 800))
+    pg = o.pg
+    assert "neighbourhood" in pg.text_content("#notice")
+    last = g.names[g.outputs[-1]]
+    assert pg.get_attribute("#graph", "data-centre") == last
+    drawn = o.js("[...document.querySelectorAll('#graph .node')].map((n) => n.dataset.node)")
+    assert last in drawn and 3 <= len(drawn) <= 45
+    assert o.js(f"({IN_VIEW})({json.dumps(drawn)})") == []
+    _no_clash(o, "neighbourhood")
+    # the filter finds a node far away: the neighbourhood moves there
+    pg.fill("#filter", "h7")
+    assert pg.get_attribute("#graph", "data-centre") == "h7"
+    assert "found" in pg.get_attribute("#graph [data-node='h7']", "class")
+    # a click on an operand moves there too, and every drawn edge joins two drawn nodes
+    operand = o.js("[...document.querySelectorAll('#graph .edge')].find((e) => e.dataset.to === 'h7').dataset.from")
+    pg.click(f"#graph [data-node='{operand}']")
+    assert pg.get_attribute("#graph", "data-centre") == operand
+    assert o.js("[...document.querySelectorAll('#graph .edge')].every((e) => document.querySelector(`#graph [data-node=\"${CSS.escape(e.dataset.from)}\"]`) && document.querySelector(`#graph [data-node=\"${CSS.escape(e.dataset.to)}\"]`))")
+    # values in the neighbourhood are the command line's
+    want = cli_json(["eval", "-"], text)["values"]["h7"]
+    assert float(pg.get_attribute("#graph [data-node='h7']", "data-value")) == pytest.approx(want, rel=1e-12)
+    assert o.errors == []

@@ -404,24 +404,60 @@ def levels(g: Graph) -> list[int]:
     return lvl
 
 
+def _sources_near(g: Graph, lvl: list[int]) -> list[int]:
+    """Every node without operands (an input, a constant) in the row just below its first user, as Graphviz's
+    ranking puts it: short edges instead of long ones from the bottom row."""
+    lvl = list(lvl)
+    first_use: dict[int, int] = {}
+    for s, d in zip(g.edge_src, g.edge_dst):
+        first_use[s] = min(first_use.get(s, lvl[d]), lvl[d])
+    for i in range(len(g)):
+        if not g.args[i] and i in first_use:
+            lvl[i] = first_use[i] - 1
+    return lvl
+
+
+def _bounded(g: Graph, lvl: list[int], w: list[float], limit: float, gap: float) -> list[int]:
+    """Rows no wider than ``limit`` inches where nodes are free to rise: from the bottom row up, a row too wide
+    passes its nodes with the most room above them (nothing uses a sink: it may rise to a new top row) to the
+    row above, never past the row below their first user. Rows whose nodes cannot rise stay as wide as they
+    are."""
+    lvl = list(lvl)
+    first_use = [math.inf] * len(g)
+    for s, d in zip(g.edge_src, g.edge_dst):
+        first_use[s] = min(first_use[s], lvl[d])
+    rows: dict[int, list[int]] = {}
+    for i, r in enumerate(lvl):
+        rows.setdefault(r, []).append(i)
+    r = 0
+    while r <= max(rows):
+        row = rows.get(r, [])
+        width = sum(w[i] + gap for i in row) - gap
+        free = sorted((i for i in row if first_use[i] > r + 1), key=lambda i: (first_use[i] - r, i))
+        while width > limit and free:
+            i = free.pop()
+            row.remove(i)
+            rows.setdefault(r + 1, []).append(i)
+            lvl[i] = r + 1
+            width -= w[i] + gap
+        r += 1
+    return lvl
+
+
 def _bezier(p0, c, p1, n: int = 24) -> list[tuple[float, float]]:
     return [((1 - t) ** 2 * p0[0] + 2 * (1 - t) * t * c[0] + t * t * p1[0],
              (1 - t) ** 2 * p0[1] + 2 * (1 - t) * t * c[1] + t * t * p1[1])
             for t in (j / n for j in range(n + 1))]
 
 
-def _smooth(points: list[tuple[float, float]], n: int = 12) -> list[tuple[float, float]]:
-    """A Catmull-Rom curve through ``points`` (as a polyline)."""
-    out = [points[0]]
-    pts = [points[0]] + points + [points[-1]]
-    for j in range(1, len(pts) - 2):
-        p0, p1, p2, p3 = pts[j - 1], pts[j], pts[j + 1], pts[j + 2]
-        for m in range(1, n + 1):
-            t = m / n
-            t2, t3 = t * t, t * t * t
-            out.append(tuple(0.5 * (2 * p1[c] + (-p0[c] + p2[c]) * t + (2 * p0[c] - 5 * p1[c] + 4 * p2[c] - p3[c]) * t2
-                                    + (-p0[c] + 3 * p1[c] - 3 * p2[c] + p3[c]) * t3) for c in (0, 1)))
-    return out
+def _upright(p0, p1, n: int = 6) -> list[tuple[float, float]]:
+    """A cubic curve from ``p0`` up to ``p1`` that leaves and arrives vertically: its height grows all the way, so
+    it stays in the gap between two rows."""
+    m = (p1[1] - p0[1]) / 2
+    c0, c1 = (p0[0], p0[1] + m), (p1[0], p1[1] - m)
+    return [((1 - t) ** 3 * p0[0] + 3 * (1 - t) ** 2 * t * c0[0] + 3 * (1 - t) * t * t * c1[0] + t ** 3 * p1[0],
+             (1 - t) ** 3 * p0[1] + 3 * (1 - t) ** 2 * t * c0[1] + 3 * (1 - t) * t * t * c1[1] + t ** 3 * p1[1])
+            for t in (j / n for j in range(n + 1))]
 
 
 def _point_at(curve: list[tuple[float, float]], frac: float) -> tuple[float, float]:
@@ -483,14 +519,18 @@ def _crossings(v: _Vertices, pos: list[float]) -> int:
     return total
 
 
-def _order_rows(v: _Vertices) -> None:
+def _order_rows(v: _Vertices, member: dict[int, str] | None = None) -> None:
     """Order the vertices within their rows (``v.rows``, in place) by barycentre sweeps, up then down, keeping
-    the order with the fewest crossings (counted on small graphs)."""
+    the order with the fewest crossings (counted on small graphs). A vector's elements (``member``) keep their
+    index order within a row: the sweeps order the rest around them."""
     rows, n_rows = v.rows, len(v.rows)
     pos = [0.0] * len(v.row_of)
+    member = member or {}
 
     def number() -> None:
         for row in rows:
+            if member:
+                _vectors_in_order(row, member)
             for j, u in enumerate(row):
                 pos[u] = j
 
@@ -504,13 +544,59 @@ def _order_rows(v: _Vertices) -> None:
             keyed = sorted((sum(pos[u] for u in near[x]) / len(near[x]) if near[x] else pos[x], pos[x], x)
                            for x in rows[r])
             rows[r] = [x for _, _, x in keyed]
+            if member:
+                _vectors_in_order(rows[r], member)
             for j, x in enumerate(rows[r]):
                 pos[x] = j
         if small:
+            _transpose(v, pos, member)
             c = _crossings(v, pos)
             if c < best:
                 best, best_rows = c, [list(r) for r in rows]
     rows[:] = best_rows
+
+
+def _transpose(v: _Vertices, pos: list[float], member: dict[int, str], passes: int = 12) -> None:
+    """Swap neighbours in a row while that removes crossings with the rows above and below (Graphviz's
+    ``transpose`` step after each sweep); two elements of one vector are never swapped."""
+
+    def cost(a: int, b: int) -> int:  # crossings among a's and b's edges with a placed left of b
+        total = 0
+        for near in (v.up, v.down):
+            for p in near[a]:
+                for q in near[b]:
+                    total += pos[p] > pos[q]
+        return total
+
+    for _ in range(passes):
+        better = False
+        for row in v.rows:
+            for j in range(len(row) - 1):
+                a, b = row[j], row[j + 1]
+                if a in member and member.get(b) == member[a]:
+                    continue
+                if cost(b, a) < cost(a, b):
+                    row[j], row[j + 1] = b, a
+                    pos[a], pos[b] = j + 1, j
+                    better = True
+        if not better:
+            return
+
+
+def _vector_members(g: Graph) -> dict[int, str]:
+    """Each vector element's vector: ``{node: name}``."""
+    return {j: name for name, (start, count) in g.vectors.items() for j in range(start, start + count)}
+
+
+def _vectors_in_order(row: list[int], member: dict[int, str]) -> None:
+    """A vector's elements in index order (x[0], x[1], …) in the places its elements took in the row."""
+    slots: dict[str, list[int]] = {}
+    for j, u in enumerate(row):
+        if u in member:
+            slots.setdefault(member[u], []).append(j)
+    for places in slots.values():
+        for j, u in zip(places, sorted(row[j] for j in places)):
+            row[j] = u
 
 
 def _place_x(v: _Vertices, n: int, gap: float) -> list[float]:
@@ -572,7 +658,10 @@ def _ports(v: _Vertices, x: list[float], w: list[float]) -> tuple[dict[int, floa
 
 def _curves(g: Graph, v: _Vertices, x, y, h, out_port, in_port) -> list[list[tuple[float, float]]]:
     """Every edge as a polyline: a quadratic curve for an edge between neighbouring rows (parallel edges bend
-    apart), a smooth curve through the dummy vertices for a long one."""
+    apart), a long one upright through each row it crosses, bending between rows (:func:`_upright`)."""
+    band = [0.0] * len(v.rows)  # each row's height: a long edge crosses it vertically, clear of its boxes
+    for i in range(len(g)):
+        band[v.row_of[i]] = max(band[v.row_of[i]], h[i])
     multiplicity: dict[tuple[int, int], list[int]] = {}
     for k, (s, t) in enumerate(zip(g.edge_src, g.edge_dst)):
         multiplicity.setdefault((s, t), []).append(k)
@@ -581,8 +670,13 @@ def _curves(g: Graph, v: _Vertices, x, y, h, out_port, in_port) -> list[list[tup
         s, t = chain[0], chain[-1]
         a = (out_port[k], y[s] + h[s] / 2)
         b = (in_port[k], y[t] - h[t] / 2)
-        if len(chain) > 2:
-            curves.append(_smooth([a] + [(x[u], y[u]) for u in chain[1:-1]] + [b]))
+        if len(chain) > 2:  # straight up through each row it crosses (in its slot), bending only between rows
+            curve, at = [a], a
+            for u in chain[1:-1]:
+                curve += _upright(at, (x[u], y[u] - band[v.row_of[u]] / 2))[1:]
+                at = (x[u], y[u] + band[v.row_of[u]] / 2)
+                curve.append(at)
+            curves.append(curve + _upright(at, b)[1:])
             continue
         twins = multiplicity[(s, t)]
         bend = ((len(twins) - 1) / 2 - twins.index(k)) * 0.8 if len(twins) > 1 else 0.0
@@ -629,7 +723,7 @@ def _place_labels(p: Picture, v: _Vertices, curves, boxes, label_size, lvl, x):
     return label_at, placed
 
 
-def layout(p: Picture) -> Layout:
+def layout(p: Picture, gap: float = 0.45, between: float = 0.55, widest: float | None = None) -> Layout:
     """A layered (Sugiyama) layout: rows by :func:`levels`, long edges routed through dummy points in the rows
     they cross, rows ordered by repeated barycentre sweeps, then x positions pulled towards the neighbours
     while keeping the order and the spacing. Parallel edges leave and enter at different points of the box
@@ -645,11 +739,11 @@ def layout(p: Picture) -> Layout:
     widest_label = max((s[0] for s in label_size), default=0.0)
     label_rows = max((t.count("\n") + 1 for t in p.edge_labels if t), default=0)
 
-    lvl = levels(g)
+    lvl = levels(g) if widest is None else _bounded(g, _sources_near(g, levels(g)), w, widest, gap)
     v = _route(g, lvl, w)
-    _order_rows(v)
-    x = _place_x(v, n, 0.45 + (min(widest_label, 2.2) * 0.55 if labelled else 0.0))
-    y = _place_y(v, h, n, 0.55 + (label_rows * EDGE_FONT_SIZE * LINE_HEIGHT / 72 * 2.4 + 0.3 if labelled else 0.0))
+    _order_rows(v, _vector_members(g))
+    x = _place_x(v, n, gap + (min(widest_label, 2.2) * 0.55 if labelled else 0.0))
+    y = _place_y(v, h, n, between + (label_rows * EDGE_FONT_SIZE * LINE_HEIGHT / 72 * 2.4 + 0.3 if labelled else 0.0))
     curves = _curves(g, v, x, y, h, *_ports(v, x, w))
     boxes = [(x[i] - w[i] / 2, y[i] - h[i] / 2, x[i] + w[i] / 2, y[i] + h[i] / 2) for i in range(n)]
     label_at, placed = _place_labels(p, v, curves, boxes, label_size, lvl, x)

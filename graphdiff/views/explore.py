@@ -113,8 +113,9 @@ def model(g: Graph, values: Mapping[str, object] | None = None, *, picture: bool
     defaults = dict(zip(g.inputs, start))
     lay = None
     if picture:
-        labels = [node_label(g, i) + "\n= -0.000000" for i in range(n)]
-        lay = layout(Picture(g, labels, [""] * g.n_edges))
+        labels = [_short(node_label(g, i)) + "\n= -0.000000" for i in range(n)]
+        lay = layout(Picture(g, labels, [""] * g.n_edges), gap=PAGE_GAP, between=PAGE_BETWEEN,
+                     widest=PAGE_WIDEST)
     nodes = []
     for i in range(n):
         item = {"name": g.names[i], "atom": atom(g.names[i]), "op": g.ops[i], "text": g.texts[i],
@@ -133,21 +134,51 @@ def model(g: Graph, values: Mapping[str, object] | None = None, *, picture: bool
         nodes.append(item)
     c = cost(g, budget=COUNT_BUDGET)
     return {
-        "version": _version(), "source": g.source, "nodes": nodes, "inputs": g.inputs, "outputs": g.outputs,
+        "version": _version(), "source": g.source, "intro": _intro(g), "nodes": nodes, "inputs": g.inputs,
+        "outputs": g.outputs,
         "vectors": {k: list(v) for k, v in g.vectors.items()},
         "edges": {"src": g.edge_src, "dst": g.edge_dst, "arg": g.edge_arg, "start": g.edge_start},
         "formulas": formulas(g),
         "curves": [_thin(cv) for cv in lay.curves] if lay else [],
         "width": lay.width if lay else 0, "height": lay.height if lay else 0,
         "constFaults": [d.to_dict() for d in g.faults], "cost": c.to_dict(),
-        "reduced": "" if picture else (f"{n:,} nodes: {why}; the controls, the tables and window.graphdiff "
-                                        "work as on a small graph."),
+        "reduced": "" if picture else (f"{n:,} nodes: {why}. The page draws one node's neighbourhood at a time "
+                                        "(its operands two deep and its users): click a node, or find one with the "
+                                        "filter, to move there. The controls, the tables and window.graphdiff work "
+                                        "as on a small graph."),
     }
 
 
+#: The page's layout is tighter than a picture's (inches between boxes in a row, between rows): its edge labels
+#: are placed by the page, which shows those that fit at the current zoom.
+PAGE_GAP, PAGE_BETWEEN = 0.25, 0.42
+#: Rows wider than this (inches) pass the nodes free to rise to the row above: the page is read in a window.
+PAGE_WIDEST = 6.0
+
+#: The longest node text a box is sized for; the page shortens longer ones with … (whole on hover and in the
+#: node's detail).
+LABEL_CHARS = 28
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= LABEL_CHARS else label[:LABEL_CHARS - 1] + "…"
+
+
+def _intro(g: Graph) -> str:
+    """The program's leading comment, one paragraph (the page's introduction)."""
+    lines = []
+    for line in (g.text or "").split("\n", 50):
+        if not line.startswith("#") or line.startswith("# derived-from:"):
+            break
+        lines.append(line.lstrip("#").strip())
+    return " ".join(x for x in lines if x)[:600]
+
+
 def _thin(curve, most: int = 16) -> list[list[float]]:
-    """A curve with at most ``most`` points (its ends kept), rounded to a hundredth of an inch."""
-    if len(curve) > most:
+    """A curve rounded to a hundredth of an inch; a short edge's (25 points) thinned to ``most`` points, its ends
+    kept. A long edge keeps every point: :func:`~graphdiff.views.draw.layout` draws it with a few points a row,
+    upright through each row it crosses, and thinning would cut its corners through the boxes."""
+    if len(curve) == 25 and most < 25:
         step = (len(curve) - 1) / (most - 1)
         curve = [curve[round(k * step)] for k in range(most)]
     return [[round(x, 2), round(y, 2)] for x, y in curve]

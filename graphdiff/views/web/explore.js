@@ -400,67 +400,457 @@
 
   // ---- the interface ---------------------------------------------------------------------------------------
   const $ = (sel) => document.querySelector(sel);
-  const svg = $("#graph");
-  const state = { view: "values", seed: null, step: 0, trace: [], playing: null, from: null, to: null, selected: null };
+  const NS = "http://www.w3.org/2000/svg";
+  const svg = $("#graph"), world = $("#world"), viewport = $("#viewport"), tip = $("#tip");
+  const state = { view: "values", seed: null, step: 0, trace: [], playing: null, from: null, to: null, selected: null,
+                  found: null, pathPage: 0, pathPick: 0 };
   const DIGITS = 6;
-  const nodeEls = [], valueEls = [], edgeEls = [], labelEls = [];
-  const SCALE = 72;
+  const SCALE = 72;             // pixels per inch of graphdiff's layout
+  const LABEL_PX = 12, READABLE_PX = 11, EDGE_PX = 10, MIN_EDGE_PX = 7;  // node labels, the smallest readable,
+  // edge labels on screen and the smallest shown
+  const SMALL = 60;             // up to this many nodes the page opens with readable labels, come what may
+  const PAGE = 50;              // paths listed a page at a time
+  const MAX_ROWS = 200;         // input controls shown before the filter is needed
+  const picture = N > 0;        // the whole graph, or on a big page the neighbourhood of one node
+  const whole = !M.reduced;
+  const NEAR = { up: 2, down: 1, most: 36 };  // a neighbourhood: operands two deep, users one deep, at most 36 nodes
+  // what is drawn, by node and edge index (sparse on a big page): elements, boxes [x0, y0, x1, y1] and edge
+  // polylines in world pixels
+  let nodeEls = [], valueEls = [], labelTexts = [], titleEls = [], edgeEls = [], labelEls = [];
+  let boxes = [], curves = [];
+  let WW = 0, WH = 0, centre = null;  // the drawing's size; the node a neighbourhood is drawn around
+  const edgeText = new Array(nE).fill(""), edgeTip = new Array(nE).fill(""), edgeFirst = new Set();
+  const zoom = { s: 1, tx: 0, ty: 0 };
+  const VIEW_TEXT = {
+    values: "Computational graphs are a nice way to think about mathematical expressions: every node is a value computed from the nodes below it. Change an input and every value follows.",
+    partials: "The key is to understand derivatives on the edges: the label on each edge is the partial derivative of the node above with respect to the node below, at this point.",
+    forward: "Forward-mode differentiation starts at an input to the graph and moves towards the end. At every node, it sums all the paths feeding in.",
+    reverse: "Reverse-mode differentiation starts at an output of the graph and moves towards the beginning. At each node, it merges all paths which originated at that node.",
+    paths: "The general rule is to sum over all possible paths from one node to the other, multiplying the derivatives on each edge of the path together.",
+    cost: "Forward mode costs a sweep per input, reverse mode a sweep per output; summing over paths naively costs a product per path.",
+  };
 
-  function draw() {
-    const NS = "http://www.w3.org/2000/svg";
-    svg.setAttribute("viewBox", `0 0 ${M.width * SCALE} ${M.height * SCALE}`);
-    svg.setAttribute("width", M.width * SCALE);
-    svg.setAttribute("height", M.height * SCALE);
-    const H = M.height * SCALE;
-    const gEdges = document.createElementNS(NS, "g"), gNodes = document.createElementNS(NS, "g"), gLabels = document.createElementNS(NS, "g");
-    for (let k = 0; k < nE; k++) {
-      const pts = M.curves[k].map(([x, y]) => `${(x * SCALE).toFixed(1)},${(H - y * SCALE).toFixed(1)}`).join(" ");
-      const pl = document.createElementNS(NS, "polyline");
-      pl.setAttribute("points", pts); pl.setAttribute("class", "edge"); pl.setAttribute("marker-end", "url(#arrow)");
-      pl.dataset.edge = k; pl.dataset.from = names[E.src[k]]; pl.dataset.to = names[E.dst[k]];
-      gEdges.appendChild(pl); edgeEls.push(pl);
-      const c = M.curves[k][Math.floor(M.curves[k].length / 2)];
-      const t = document.createElementNS(NS, "text");
-      t.setAttribute("x", (c[0] * SCALE).toFixed(1)); t.setAttribute("y", (H - c[1] * SCALE).toFixed(1));
-      t.setAttribute("class", "edge-label"); t.dataset.edge = k;
-      gLabels.appendChild(t); labelEls.push(t);
+  // ---- drawing: boxes, edges, texts that fit --------------------------------------------------------------
+  function el(tag, attrs, parent) {
+    const e = document.createElementNS(NS, tag);
+    for (const [a, v] of Object.entries(attrs || {})) e.setAttribute(a, v);
+    if (parent) parent.appendChild(e);
+    return e;
+  }
+  function fitText(t, text, width) {  // the text, shortened with … until it fits ``width`` pixels
+    t.textContent = text;
+    if (t.getComputedTextLength() <= width) return text;
+    let lo = 1, hi = text.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      t.textContent = text.slice(0, mid) + "…";
+      if (t.getComputedTextLength() <= width) lo = mid; else hi = mid - 1;
     }
-    M.nodes.forEach((n, i) => {
-      const g = document.createElementNS(NS, "g");
-      g.setAttribute("class", `node ${n.op === "input" ? "input" : ""} ${M.outputs.includes(i) ? "output" : ""} ${n.kind === "anon" ? "anon" : ""}`);
-      g.dataset.node = n.name; g.setAttribute("tabindex", "0"); g.setAttribute("role", "button");
-      g.setAttribute("aria-label", `${n.label}`);
-      const w = n.w * SCALE, h = n.h * SCALE, x = n.x * SCALE - w / 2, y = H - n.y * SCALE - h / 2;
-      const r = document.createElementNS(NS, "rect");
-      Object.entries({ x, y, width: w, height: h, rx: 6 }).forEach(([a, v]) => r.setAttribute(a, v));
-      const t1 = document.createElementNS(NS, "text");
-      t1.setAttribute("x", n.x * SCALE); t1.setAttribute("y", y + h * 0.38); t1.setAttribute("class", "label"); t1.textContent = n.label;
-      const t2 = document.createElementNS(NS, "text");
-      t2.setAttribute("x", n.x * SCALE); t2.setAttribute("y", y + h * 0.78); t2.setAttribute("class", "value");
-      g.append(r, t1, t2); gNodes.appendChild(g); nodeEls.push(g); valueEls.push(t2);
-      g.addEventListener("click", () => select_(i));
-      g.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); select_(i); } });
+    t.textContent = text.slice(0, lo) + "…";
+    return t.textContent;
+  }
+  function wholeScene() {  // graphdiff's layout of every node (inches, y up) in world pixels (y down)
+    const H = M.height * SCALE, pos = new Map(), lines = new Map();
+    M.nodes.forEach((n, i) => pos.set(i, { x: n.x * SCALE, y: H - n.y * SCALE, w: n.w * SCALE, h: n.h * SCALE }));
+    for (let k = 0; k < nE; k++) lines.set(k, M.curves[k].map(([x, y]) => [x * SCALE, H - y * SCALE]));
+    return { pos, lines, width: M.width * SCALE, height: H };
+  }
+  function nearScene(f) {  // node f, its operands two deep and its users one deep, in rows by distance
+    const depth = new Map([[f, 0]]);
+    let frontier = [f];
+    for (let d = 1; d <= NEAR.up && depth.size < NEAR.most; d++) {
+      const next = [];
+      for (const v of frontier) for (let k = E.start[v]; k < E.start[v + 1] && depth.size < NEAR.most; k++)
+        if (!depth.has(E.src[k])) { depth.set(E.src[k], -d); next.push(E.src[k]); }
+      frontier = next;
+    }
+    for (const k of out[f]) { if (depth.size >= NEAR.most + 8) break; if (!depth.has(E.dst[k])) depth.set(E.dst[k], 1); }
+    const rows = new Map();
+    for (const [v, d] of depth) { if (!rows.has(d)) rows.set(d, []); rows.get(d).push(v); }
+    const pos = new Map(), gap = 18, rowH = 40, between = 34;
+    const widthOf = (v) => Math.max(90, Math.min(M.nodes[v].label.length, 28) * 6.6 + 18);
+    const ds = [...rows.keys()].sort((a, b) => b - a);  // users at the top, then f, then its operands
+    let widest = 0;
+    for (const d of ds) widest = Math.max(widest, rows.get(d).reduce((a, v) => a + widthOf(v) + gap, -gap));
+    ds.forEach((d, r) => {
+      const row = rows.get(d).sort((a, b) => a - b);
+      let x = (widest - row.reduce((a, v) => a + widthOf(v) + gap, -gap)) / 2;
+      for (const v of row) { const w = widthOf(v); pos.set(v, { x: x + w / 2 + 20, y: 20 + rowH / 2 + r * (rowH + between), w, h: rowH }); x += w + gap; }
     });
-    svg.append(gEdges, gNodes, gLabels);
+    const lines = new Map(), drawn = [];
+    for (let k = 0; k < nE; k++) {  // only edges that go up a row between two drawn nodes
+      const a = pos.get(E.src[k]), b = pos.get(E.dst[k]);
+      if (a && b && a.y > b.y) drawn.push(k);
+    }
+    const port = (end, far) => {  // a box spreads its edges along its side in the order of their far ends
+      const by = new Map(), at = new Map();
+      for (const k of drawn) { const v = end(k); if (!by.has(v)) by.set(v, []); by.get(v).push(k); }
+      for (const [v, ks] of by) {
+        ks.sort((p, q) => pos.get(far(p)).x - pos.get(far(q)).x || p - q);
+        const span = Math.min(pos.get(v).w * 0.6, 16 * (ks.length - 1));
+        ks.forEach((k, j) => at.set(k, pos.get(v).x + (ks.length > 1 ? span * (j / (ks.length - 1) - 0.5) : 0)));
+      }
+      return at;
+    };
+    const outX = port((k) => E.src[k], (k) => E.dst[k]), inX = port((k) => E.dst[k], (k) => E.src[k]);
+    for (const k of drawn) {
+      const a = pos.get(E.src[k]), b = pos.get(E.dst[k]);
+      const p0 = [outX.get(k), a.y - a.h / 2], p1 = [inX.get(k), b.y + b.h / 2], m = (p0[1] - p1[1]) / 2, pts = [];
+      for (let j = 0; j <= 8; j++) {  // a cubic that leaves and arrives vertically, as the layout draws them
+        const t = j / 8, u = 1 - t;
+        pts.push([u * u * u * p0[0] + 3 * u * u * t * p0[0] + 3 * u * t * t * p1[0] + t * t * t * p1[0],
+                  u * u * u * p0[1] + 3 * u * u * t * (p0[1] - m) + 3 * u * t * t * (p1[1] + m) + t * t * t * p1[1]]);
+      }
+      lines.set(k, pts);
+    }
+    return { pos, lines, width: widest + 40, height: 40 + ds.length * (rowH + between) - between };
+  }
+  function draw(scene) {
+    world.textContent = "";
+    nodeEls = []; valueEls = []; labelTexts = []; titleEls = []; edgeEls = []; labelEls = []; boxes = []; curves = [];
+    WW = scene.width; WH = scene.height;
+    const gEdges = el("g", { class: "edges" }, world), gHits = el("g", { class: "hits" }, world);
+    const gNodes = el("g", { class: "nodes" }, world), gLabels = el("g", { class: "edge-labels" }, world);
+    for (const [k, pts] of scene.lines) {
+      curves[k] = pts;
+      const text = pts.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(" ");
+      const pl = el("polyline", { points: text, class: "edge", "marker-end": "url(#arrow)" }, gEdges);
+      pl.dataset.edge = k; pl.dataset.from = names[E.src[k]]; pl.dataset.to = names[E.dst[k]];
+      edgeEls[k] = pl;
+      const hit = el("polyline", { points: text, class: "hit" }, gHits);
+      hit.addEventListener("pointerenter", (e) => showTip(e, edgeTip[k]));
+      hit.addEventListener("pointermove", (e) => showTip(e, edgeTip[k]));
+      hit.addEventListener("pointerleave", hideTip);
+      const t = el("text", { class: "edge-label" }, gLabels);
+      t.dataset.edge = k; labelEls[k] = t;
+    }
+    for (const [i, p] of scene.pos) {
+      const n = M.nodes[i];
+      const g = el("g", { class: `node${n.op === "input" ? " input" : ""}${M.outputs.includes(i) ? " output" : ""}${n.kind === "anon" ? " anon" : ""}`,
+                          tabindex: "0", role: "button", "aria-label": n.label }, gNodes);
+      g.dataset.node = n.name;
+      const x = p.x - p.w / 2, y = p.y - p.h / 2;
+      boxes[i] = [x, y, x + p.w, y + p.h];
+      titleEls[i] = el("title", {}, g);
+      el("rect", { x, y, width: p.w, height: p.h, rx: 6 }, g);
+      const t1 = el("text", { x: p.x, y: y + p.h * 0.36, class: "label" }, g);
+      fitText(t1, n.label, p.w - 8);
+      const t2 = el("text", { x: p.x, y: y + p.h * 0.76, class: "value" }, g);
+      nodeEls[i] = g; valueEls[i] = t2; labelTexts[i] = t1;
+      g.addEventListener("click", () => { if (!dragged) select_(i); });
+      g.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); select_(i); } });
+      g.addEventListener("focus", () => bringIntoView(i));
+    }
+  }
+  function around(i) {  // a big page: draw the neighbourhood of node i and fit it
+    centre = i;
+    draw(nearScene(i));
+    svg.dataset.centre = names[i];
+    refresh();
+    fitAll();
+  }
+  const MONO = 0.61;  // a monospace glyph's advance, in ems
+  function valueText(i, prefix, v, cls) {  // "= 0.25": as many digits as the box holds, never a split number
+    const room = (boxes[i][2] - boxes[i][0] - 6) / (11 * MONO);
+    let text = prefix + sig(v, DIGITS);
+    for (let d = DIGITS - 1; text.length > room && d >= 2 && Number.isFinite(v); d--) text = prefix + sig(v, d);
+    valueEls[i].textContent = text;
+    valueEls[i].setAttribute("class", "value" + (cls ? " " + cls : ""));
   }
 
-  function controls() {
-    const box = $("#inputs");
-    for (const i of M.inputs) {
-      const n = M.nodes[i];
-      const row = document.createElement("div"); row.className = "input-row";
-      const id = `in-${i}`;
-      const lab = document.createElement("label"); lab.htmlFor = id; lab.textContent = n.name;
-      const num = document.createElement("input"); num.type = "number"; num.step = "any"; num.id = id;
-      num.value = Number.isNaN(inputValues[i]) ? "" : String(inputValues[i]); num.dataset.input = n.name;
-      const lo = Math.min(-1, Number.isFinite(inputValues[i]) ? inputValues[i] - 2 * Math.max(1, Math.abs(inputValues[i])) : -5);
-      const hi = Math.max(1, Number.isFinite(inputValues[i]) ? inputValues[i] + 2 * Math.max(1, Math.abs(inputValues[i])) : 5);
-      const sl = document.createElement("input"); sl.type = "range"; sl.min = lo; sl.max = hi; sl.step = (hi - lo) / 400;
-      sl.value = Number.isFinite(inputValues[i]) ? inputValues[i] : 0; sl.dataset.input = n.name; sl.setAttribute("aria-label", `${n.name} slider`);
-      num.addEventListener("input", () => { if (num.value !== "" && Number.isFinite(+num.value)) { sl.value = num.value; inputValues[i] = +num.value; refresh(); } });
-      sl.addEventListener("input", () => { num.value = sl.value; inputValues[i] = +sl.value; refresh(); });
-      row.append(lab, num, sl); box.appendChild(row);
+  // ---- zoom and pan ----------------------------------------------------------------------------------------
+  let dragged = false, moved = false;  // a drag in progress; the reader has zoomed or panned
+  function apply() {
+    world.setAttribute("transform", `translate(${zoom.tx.toFixed(2)},${zoom.ty.toFixed(2)}) scale(${zoom.s.toFixed(5)})`);
+    svg.dataset.scale = zoom.s.toFixed(5);
+    scheduleLabels();
+  }
+  function area() {
+    const r = viewport.getBoundingClientRect();
+    const legend = $("#legend").offsetHeight || 0;  // the picture is fitted above the legend
+    return { w: r.width, h: r.height, bottom: legend ? legend + 12 : 0 };
+  }
+  function fitScale() {
+    const a = area(), m = 16;
+    return Math.min((a.w - 2 * m) / Math.max(WW, 1), (a.h - 2 * m - a.bottom) / Math.max(WH, 1), 2);
+  }
+  function fitAll() {
+    const a = area(), s = fitScale();
+    zoom.s = s; zoom.tx = (a.w - WW * s) / 2; zoom.ty = Math.max(16, (a.h - a.bottom - WH * s) / 2);
+    apply();
+  }
+  function clampPan() {  // keep the drawing on screen: no panning into empty space beyond its edges
+    const a = area(), m = 40;
+    const w = WW * zoom.s, h = WH * zoom.s;
+    zoom.tx = w + 2 * m <= a.w ? Math.min(Math.max(zoom.tx, m), a.w - w - m) : Math.min(Math.max(zoom.tx, a.w - w - m), m);
+    zoom.ty = h + 2 * m <= a.h ? Math.min(Math.max(zoom.ty, m), a.h - h - m) : Math.min(Math.max(zoom.ty, a.h - h - m - a.bottom), m);
+  }
+  function initialView() {  // the whole graph when its labels stay readable, else a readable part with the outputs
+    if (!whole || fitScale() * LABEL_PX >= READABLE_PX) { fitAll(); svg.dataset.fit = "all"; return; }
+    svg.dataset.fit = "part";
+    const a = area(), m = 16;
+    const outs = M.outputs.length ? M.outputs : [N - 1];
+    const x0 = Math.min(...outs.map((i) => boxes[i][0])), x1 = Math.max(...outs.map((i) => boxes[i][2]));
+    const y0 = Math.min(...outs.map((i) => boxes[i][1])), y1 = Math.max(...outs.map((i) => boxes[i][3]));
+    // readable; on a big graph smaller where that brings every output into view (never smaller than the whole)
+    const outputs = Math.min((a.w - 2 * m) / (x1 - x0), (a.h - a.bottom - 2 * m) / (y1 - y0));
+    const s = N <= SMALL ? READABLE_PX / LABEL_PX : Math.max(fitScale(), Math.min(READABLE_PX / LABEL_PX, outputs));
+    zoom.s = s;
+    zoom.tx = a.w / 2 - ((x0 + x1) / 2) * s;
+    zoom.ty = m + 8 - y0 * s;
+    clampPan();
+    apply();
+  }
+  function zoomAt(px, py, f) {
+    const s = Math.min(Math.max(zoom.s * f, 0.02), 8);
+    zoom.tx = px - (px - zoom.tx) * (s / zoom.s); zoom.ty = py - (py - zoom.ty) * (s / zoom.s); zoom.s = s;
+    apply();
+  }
+  function zoomCentre(f) { const a = area(); zoomAt(a.w / 2, (a.h - a.bottom) / 2, f); }
+  function actualSize() { const a = area(); zoomAt(a.w / 2, (a.h - a.bottom) / 2, 1 / zoom.s); }
+  function inView(i, margin = 8) {
+    const a = area(), b = boxes[i];
+    const x0 = b[0] * zoom.s + zoom.tx, x1 = b[2] * zoom.s + zoom.tx, y0 = b[1] * zoom.s + zoom.ty, y1 = b[3] * zoom.s + zoom.ty;
+    return x0 >= margin && y0 >= margin && x1 <= a.w - margin && y1 <= a.h - a.bottom - margin;
+  }
+  function bringIntoView(i) {
+    if (!picture || i == null) return;
+    if (!whole && !boxes[i]) { around(i); return; }  // a big page moves its neighbourhood to the node
+    if (inView(i, 24)) return;
+    const a = area(), b = boxes[i];
+    if ((b[2] - b[0]) * zoom.s > a.w - 48) zoom.s = (a.w - 48) / (b[2] - b[0]);
+    zoom.tx = a.w / 2 - ((b[0] + b[2]) / 2) * zoom.s;
+    zoom.ty = (a.h - a.bottom) / 2 - ((b[1] + b[3]) / 2) * zoom.s;
+    apply();
+  }
+  function focus() {  // the node the reader is looking at: the current step's, else the selected or found one
+    const cur = (state.view === "forward" || state.view === "reverse") ? state.trace[state.step - 1] : null;
+    return cur ? index.get(cur.node) : state.selected ?? state.found;
+  }
+  function panBy(dx, dy) { moved = true; zoom.tx += dx; zoom.ty += dy; apply(); }
+  function foldLegend() {  // a small window keeps the legend folded
+    const r = viewport.getBoundingClientRect();
+    $("#legend").open = r.width >= 700 && r.height >= 450;
+  }
+  function zoomControls() {
+    viewport.addEventListener("wheel", (e) => {
+      e.preventDefault();
+      const r = viewport.getBoundingClientRect();
+      zoomAt(e.clientX - r.left, e.clientY - r.top, Math.exp(-e.deltaY * (e.deltaMode ? 0.05 : 0.0015)));
+    }, { passive: false });
+    let start = null;
+    viewport.addEventListener("pointerdown", (e) => {
+      if (e.button !== 0 || e.target.closest("button, #legend")) return;
+      start = { x: e.clientX, y: e.clientY, tx: zoom.tx, ty: zoom.ty, id: e.pointerId }; dragged = false;
+    });
+    viewport.addEventListener("pointermove", (e) => {
+      if (!start || e.pointerId !== start.id) return;
+      const dx = e.clientX - start.x, dy = e.clientY - start.y;
+      if (!dragged && Math.hypot(dx, dy) > 4) { dragged = true; viewport.classList.add("dragging"); viewport.setPointerCapture(e.pointerId); }
+      if (dragged) { moved = true; zoom.tx = start.tx + dx; zoom.ty = start.ty + dy; apply(); }
+    });
+    const end = () => { start = null; viewport.classList.remove("dragging"); setTimeout(() => { dragged = false; }, 0); };
+    viewport.addEventListener("pointerup", end);
+    viewport.addEventListener("pointercancel", end);
+    $("#zoom-in").addEventListener("click", () => zoomCentre(1.25));
+    $("#zoom-out").addEventListener("click", () => zoomCentre(0.8));
+    $("#fit").addEventListener("click", fitAll);
+    $("#actual").addEventListener("click", actualSize);
+    let size = [viewport.clientWidth, viewport.clientHeight];
+    new ResizeObserver(() => {  // a new window size: fitted again until the reader zooms or pans
+      const now = [viewport.clientWidth, viewport.clientHeight];
+      if (now[0] === size[0] && now[1] === size[1]) return;
+      size = now;
+      if (!moved) { foldLegend(); initialView(); } else scheduleLabels();
+      bringIntoView(focus());
+    }).observe(viewport);
+    viewport.addEventListener("wheel", () => { moved = true; }, { passive: true });
+    for (const id of ["#zoom-in", "#zoom-out", "#fit", "#actual"]) $(id).addEventListener("click", () => { moved = true; });
+  }
+  function showTip(e, text) {
+    if (!text) return;
+    const r = viewport.getBoundingClientRect();
+    tip.textContent = text; tip.hidden = false;
+    tip.style.left = Math.min(e.clientX - r.left + 12, r.width - tip.offsetWidth - 4) + "px";
+    tip.style.top = (e.clientY - r.top + 14) + "px";
+  }
+  function hideTip() { tip.hidden = true; }
+
+  // ---- edge labels: along their edges, never over a box or another label; the rest on hover -----------
+  let labelTimer = null;
+  function scheduleLabels() { if (labelTimer == null) labelTimer = requestAnimationFrame(() => { labelTimer = null; placeLabels(); }); }
+  function pointAt(pts, frac) {
+    let total = 0;
+    const seg = [];
+    for (let j = 1; j < pts.length; j++) { const d = Math.hypot(pts[j][0] - pts[j - 1][0], pts[j][1] - pts[j - 1][1]); seg.push(d); total += d; }
+    let want = total * frac;
+    for (let j = 0; j < seg.length; j++) {
+      if (want <= seg[j] || j === seg.length - 1) {
+        const f = seg[j] ? Math.min(want / seg[j], 1) : 0;
+        return [pts[j][0] + (pts[j + 1][0] - pts[j][0]) * f, pts[j][1] + (pts[j + 1][1] - pts[j][1]) * f];
+      }
+      want -= seg[j];
     }
+    return pts[0];
+  }
+  function placeLabels() {
+    if (!picture) return;
+    // labels grow with the zoom up to EDGE_PX on screen and stay there; below MIN_EDGE_PX they wait for a zoom in
+    const s = zoom.s, font = EDGE_PX / Math.max(s, 1), pad = 2 / s;
+    const order = [];
+    for (let k = 0; k < nE; k++) if (edgeText[k] && labelEls[k]) order.push(k);
+    labelEls.forEach((t) => { t.setAttribute("display", "none"); });
+    svg.dataset.labelsShown = 0;
+    svg.dataset.labelsHidden = order.length;
+    if (font * s < MIN_EDGE_PX) return;
+    const cell = Math.max(40, font * 12);
+    const grid = new Map();
+    const key = (cx, cy) => cx + "," + cy;
+    const cellsOf = (b) => {
+      const out = [];
+      for (let cx = Math.floor(b[0] / cell); cx <= Math.floor(b[2] / cell); cx++)
+        for (let cy = Math.floor(b[1] / cell); cy <= Math.floor(b[3] / cell); cy++) out.push(key(cx, cy));
+      return out;
+    };
+    const add = (b) => { for (const c of cellsOf(b)) { if (!grid.has(c)) grid.set(c, []); grid.get(c).push(b); } };
+    const clashes = (b) => {
+      for (const c of cellsOf(b)) for (const o of grid.get(c) || [])
+        if (b[0] < o[2] && o[0] < b[2] && b[1] < o[3] && o[1] < b[3]) return true;
+      return false;
+    };
+    boxes.forEach((b) => add([b[0] - pad, b[1] - pad, b[2] + pad, b[3] + pad]));
+    const a = area();
+    const seen = [(-zoom.tx) / s, (-zoom.ty) / s, (a.w - zoom.tx) / s, (a.h - zoom.ty) / s];
+    order.sort((p, q) => (edgeFirst.has(q) - edgeFirst.has(p)) || (E.dst[p] - E.dst[q]) || (p - q));
+    let shown = 0;
+    for (const k of order) {
+      const t = labelEls[k];
+      t.textContent = edgeText[k];
+      t.style.fontSize = font.toFixed(3) + "px";
+      t.setAttribute("display", "inline");
+      const len = t.getComputedTextLength();
+      const pts = curves[k];
+      let placed = false;
+      for (const frac of [0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78, 0.45, 0.55, 0.15, 0.85]) {
+        const [cx, cy] = pointAt(pts, frac);
+        const b = [cx - len / 2 - pad, cy - font * 0.65 - pad, cx + len / 2 + pad, cy + font * 0.65 + pad];
+        if (b[2] < seen[0] || b[0] > seen[2] || b[3] < seen[1] || b[1] > seen[3]) continue;
+        if (clashes(b)) continue;
+        add(b); t.setAttribute("x", cx.toFixed(1)); t.setAttribute("y", cy.toFixed(1));
+        placed = true; shown++;
+        break;
+      }
+      if (!placed) t.setAttribute("display", "none");
+    }
+    svg.dataset.labelsShown = shown;
+    svg.dataset.labelsHidden = order.length - shown;
+  }
+
+  // ---- the legend and the introduction ---------------------------------------------------------------------
+  const SWATCH = {
+    input: '<rect x="2" y="2" width="22" height="10" rx="3" fill="#dbe8f6" stroke="#333"/>',
+    output: '<rect x="2" y="2" width="22" height="10" rx="3" fill="#fde3c8" stroke="#333"/>',
+    anon: '<rect x="2" y="2" width="22" height="10" rx="3" fill="#fff" stroke="#333" stroke-dasharray="4 3"/>',
+    fault: '<rect x="2" y="2" width="22" height="10" rx="3" fill="#ffd6d6" stroke="#c00" stroke-width="2"/>',
+    visited: '<rect x="2" y="2" width="22" height="10" rx="3" fill="#fff" stroke="#2a6fdb" stroke-width="2"/>',
+    current: '<rect x="2" y="2" width="22" height="10" rx="3" fill="#fff" stroke="#d9480f" stroke-width="3"/>',
+    grey: '<rect x="2" y="2" width="22" height="10" rx="3" fill="#fff" stroke="#bbb"/>',
+    hot: '<path d="M1 7 H22" stroke="#d9480f" stroke-width="2.4"/><path d="M20 3 L26 7 L20 11 z" fill="#d9480f"/>',
+    edge: '<path d="M1 7 H22" stroke="#666" stroke-width="1.2"/><path d="M20 3 L26 7 L20 11 z" fill="#666"/>',
+    selected: '<rect x="2" y="2" width="22" height="10" rx="3" fill="#fff" stroke="#000" stroke-width="3"/>',
+  };
+  function legend() {
+    const items = [["input", "input"], ["output", "output"], ["anon", "unnamed subexpression"]];
+    const v = state.view;
+    if (v === "partials") items.push(["edge", "label: ∂(head)/∂(tail) here (hover an edge, or zoom in, for the rest)"]);
+    if (v === "forward" || v === "reverse") {
+      items.push(["visited", `reached: d = d${v === "forward" ? "(node)/d(seed)" : "(seed)/d(node)"} so far`],
+                 ["current", "this step"], ["hot", "this step's factors"], ["grey", "not reached: value in grey"]);
+    }
+    if (v === "paths") items.push(["hot", "the selected path"], ["edge", "other paths between the two"]);
+    if (state.selected != null) items.push(["selected", "selected node"]);
+    items.push(["fault", "fault (NaN or infinite)"]);
+    $("#legend-keys").innerHTML = items.map(([k, t]) => `<span class="key"><svg viewBox="0 0 28 14" aria-hidden="true">${SWATCH[k]}</svg>${escapeHtml(t)}</span>`).join("");
+  }
+  function intro() {  // the program's first sentence (whole on hover), then the essay's sentence for the view
+    const own = (M.intro || "").trim();
+    let first = own.split(/(?<=[^.][.!?])\s/)[0];  // a sentence's end, not an ellipsis
+    if (first.length > 120) first = first.slice(0, 119) + "…";
+    else if (first && !/[.!?…]$/.test(first)) first += ".";
+    $("#intro").textContent = (first ? first + " " : "") + VIEW_TEXT[state.view];
+    $("#intro").title = own;
+  }
+
+  // ---- the controls ----------------------------------------------------------------------------------------
+  function inputRow(i) {
+    const n = M.nodes[i];
+    const row = document.createElement("div"); row.className = "input-row"; row.dataset.name = n.name;
+    const id = `in-${i}`;
+    const lab = document.createElement("label"); lab.htmlFor = id; lab.textContent = n.name; lab.title = n.name;
+    const num = document.createElement("input"); num.type = "number"; num.step = "any"; num.id = id;
+    num.value = Number.isNaN(inputValues[i]) ? "" : String(inputValues[i]); num.dataset.input = n.name;
+    const lo = Math.min(-1, Number.isFinite(inputValues[i]) ? inputValues[i] - 2 * Math.max(1, Math.abs(inputValues[i])) : -5);
+    const hi = Math.max(1, Number.isFinite(inputValues[i]) ? inputValues[i] + 2 * Math.max(1, Math.abs(inputValues[i])) : 5);
+    const sl = document.createElement("input"); sl.type = "range"; sl.min = lo; sl.max = hi; sl.step = (hi - lo) / 400;
+    sl.value = Number.isFinite(inputValues[i]) ? inputValues[i] : 0; sl.dataset.input = n.name; sl.setAttribute("aria-label", `${n.name} slider`);
+    num.addEventListener("input", () => { if (num.value !== "" && Number.isFinite(+num.value)) { sl.value = num.value; inputValues[i] = +num.value; refresh(); } });
+    sl.addEventListener("input", () => { num.value = sl.value; inputValues[i] = +sl.value; refresh(); });
+    row.append(lab, num, sl);
+    return row;
+  }
+  function inputControls() {  // vectors as one group with their elements in order; a filter for the rest
+    const box = $("#inputs");
+    const vectorOf = new Map();
+    for (const [name, [s, n]] of Object.entries(M.vectors)) for (let i = s; i < s + n; i++) vectorOf.set(i, name);
+    const rows = [];  // [names it answers to, element]
+    const done = new Set();
+    for (const i of M.inputs) {
+      const v = vectorOf.get(i);
+      if (v === undefined) { rows.push({ names: [names[i]], make: () => inputRow(i) }); continue; }
+      if (done.has(v)) continue;
+      done.add(v);
+      const [s, n] = M.vectors[v];
+      const members = Array.from({ length: n }, (_, j) => s + j);
+      rows.push({ names: [v, ...members.map((j) => names[j])], make: (filter) => {
+        const d = document.createElement("details"); d.className = "vector"; d.dataset.name = v;
+        const sum = document.createElement("summary"); sum.textContent = `${v}[${n}]`;
+        d.appendChild(sum);
+        const shown = members.filter((j) => !filter || names[j].toLowerCase().includes(filter) || v.toLowerCase().includes(filter));
+        shown.slice(0, MAX_ROWS).forEach((j) => d.appendChild(inputRow(j)));
+        if (shown.length > MAX_ROWS) { const p = document.createElement("p"); p.className = "more"; p.textContent = `${(shown.length - MAX_ROWS).toLocaleString("en-US")} more elements: filter to find one`; d.appendChild(p); }
+        d.open = n <= 8 || Boolean(filter);
+        return d;
+      } });
+    }
+    const render = () => {
+      const filter = $("#filter").value.trim().toLowerCase();
+      box.innerHTML = "";
+      const match = rows.filter((r) => !filter || r.names.some((x) => x.toLowerCase().includes(filter)));
+      match.slice(0, MAX_ROWS).forEach((r) => box.appendChild(r.make(filter)));
+      if (match.length > MAX_ROWS) {
+        const p = document.createElement("p"); p.className = "more";
+        p.textContent = `${(match.length - MAX_ROWS).toLocaleString("en-US")} more inputs: type a name in the filter`;
+        box.appendChild(p);
+      }
+      if (!match.length && filter) {
+        const p = document.createElement("p"); p.className = "more";
+        const node = names.find((x) => x.toLowerCase() === filter);
+        p.textContent = node ? `no input matches; ${node} is marked in the picture` : "no input matches";
+        box.appendChild(p);
+      }
+    };
+    $("#filter").addEventListener("input", () => {
+      render();
+      const f = $("#filter").value.trim();
+      const hit = f ? (index.has(f) ? index.get(f) : names.findIndex((x) => x.toLowerCase() === f.toLowerCase())) : -1;
+      state.found = hit >= 0 ? hit : null;
+      if (state.found != null) bringIntoView(state.found);
+      marks();
+    });
+    render();
+  }
+  function controls() {
+    inputControls();
     const seeds = $("#seed");
     const fill = () => {
       seeds.innerHTML = "";
@@ -469,13 +859,15 @@
       state.seed = list.length ? list[0] : null;
     };
     document.querySelectorAll("input[name=view]").forEach((r) => r.addEventListener("change", () => {
-      state.view = r.value; state.step = 0; stop(); if (r.value === "forward" || r.value === "reverse") fill(); refresh();
+      state.view = r.value; state.step = 0; state.selected = null; stop();
+      if (r.value === "forward" || r.value === "reverse") fill();
+      refresh();
     }));
     seeds.addEventListener("change", () => { state.seed = node(seeds.value); state.step = 0; refresh(); });
     for (const id of ["from", "to"]) {
       const s = $("#" + id);
       M.nodes.forEach((n) => { const o = document.createElement("option"); o.value = n.name; o.textContent = n.name; s.appendChild(o); });
-      s.addEventListener("change", () => { state[id] = node(s.value); refresh(); });
+      s.addEventListener("change", () => { state[id] = node(s.value); state.pathPage = 0; state.pathPick = 0; refresh(); });
     }
     state.from = M.inputs.length ? M.inputs[0] : 0; state.to = M.outputs.length ? M.outputs[M.outputs.length - 1] : N - 1;
     $("#from").value = names[state.from]; $("#to").value = names[state.to];
@@ -485,107 +877,205 @@
     $("#play").addEventListener("click", () => (state.playing ? stop() : play()));
     document.addEventListener("keydown", (e) => {
       if (e.target.tagName === "INPUT" && e.target.type !== "radio") return;
+      if (e.target.tagName === "SELECT") return;
+      if (e.shiftKey && e.key.startsWith("Arrow")) {
+        const d = 60, m = { ArrowLeft: [d, 0], ArrowRight: [-d, 0], ArrowUp: [0, d], ArrowDown: [0, -d] }[e.key];
+        panBy(m[0], m[1]); e.preventDefault(); return;
+      }
       if (e.key === "ArrowRight" || e.key === "n") { move(1); e.preventDefault(); }
       else if (e.key === "ArrowLeft" || e.key === "p") { move(-1); e.preventDefault(); }
       else if (e.key === "Home" || e.key === "r") { stop(); state.step = 0; refresh(); }
       else if (e.key === " " && (state.view === "forward" || state.view === "reverse")) { state.playing ? stop() : play(); e.preventDefault(); }
+      else if (picture && (e.key === "+" || e.key === "=")) { moved = true; zoomCentre(1.25); }
+      else if (picture && (e.key === "-" || e.key === "_")) { moved = true; zoomCentre(0.8); }
+      else if (picture && e.key === "0") { moved = true; fitAll(); }
+      else if (picture && e.key === "1") { moved = true; actualSize(); }
     });
   }
   function move(d) { state.step = Math.max(0, Math.min(state.trace.length, state.step + d)); refresh(); }
   function play() { $("#play").textContent = "pause"; state.playing = setInterval(() => { if (state.step >= state.trace.length) stop(); else move(1); }, 700); }
   function stop() { if (state.playing) clearInterval(state.playing); state.playing = null; $("#play").textContent = "play"; }
-  function select_(i) { state.selected = i; refresh(); }
+  function select_(i) {  // on a big page, a node chosen in its neighbourhood becomes the centre of the next one
+    state.selected = i;
+    if (!whole && i !== centre) { around(i); return; }
+    refresh(); bringIntoView(i);
+  }
+  function marks() {
+    nodeEls.forEach((g, i) => { g.classList.toggle("selected", i === state.selected); g.classList.toggle("found", i === state.found); });
+  }
+  const short = (text, most = 22) => (text.length > most ? text.slice(0, most - 1) + "…" : text);
 
+  // ---- one refresh: every view from one evaluation ----------------------------------------------------------
   function refresh() {
     const t0 = performance.now();
     const lin = run(current(), true);
     const faultAt = new Map(lin.faults.map((f) => [f.node, f]));
-    nodeEls.forEach((g, i) => { g.classList.remove("fault", "faint", "visited", "current", "on-path", "selected"); });
-    edgeEls.forEach((e) => e.classList.remove("on-path", "faint"));
     const view = state.view;
-    const show = new Array(N).fill(null);
-    let info = "";
+    nodeEls.forEach((g) => g.classList.remove("fault", "faint", "visited", "current", "on-path", "unreached"));
+    edgeEls.forEach((e) => { e.setAttribute("class", "edge"); e.setAttribute("marker-end", "url(#arrow)"); });
+    edgeText.fill(""); edgeFirst.clear();
+    for (let k = 0; k < nE; k++) edgeTip[k] = `${partial(names[E.dst[k]], names[E.src[k]])} = ${M.formulas[k]} = ${sig(lin.partials[k], DIGITS)}`;
+    const shown = new Array(N).fill(null);  // [prefix, number, class] for the value line
+    let info = "", equation = "";
     $("#steps").hidden = !(view === "forward" || view === "reverse");
+    document.body.classList.toggle("stepping", !$("#steps").hidden);
     $("#pathpick").hidden = view !== "paths";
-    labelEls.forEach((t) => (t.textContent = ""));
     if (view === "partials") {
-      for (let k = 0; k < nE; k++) labelEls[k].textContent = `${M.formulas[k]} = ${sig(lin.partials[k], 4)}`;
+      for (let k = 0; k < nE; k++) {
+        const f = M.formulas[k], v = sig(lin.partials[k], 4);
+        edgeText[k] = f.length <= 14 && f !== v ? `${f} = ${v}` : v;
+      }
     }
     if (view === "forward" || view === "reverse") {
-      const doc = gradDoc(view, view === "forward" ? { wrt: [names[state.seed]], of: M.outputs.map((o) => names[o]), trace: true } : { of: [names[state.seed]], trace: true });
+      const seedName = names[state.seed];
+      const doc = gradDoc(view, view === "forward" ? { wrt: [seedName], of: M.outputs.map((o) => names[o]), trace: true } : { of: [seedName], trace: true });
       state.trace = doc.trace || [];
-      const d = doc.derivatives[names[state.seed]] || {};
-      const visited = new Set([names[state.seed]]);
+      const d = doc.derivatives[seedName] || {};
+      const visited = new Set([seedName]);
       state.trace.slice(0, state.step).forEach((s) => visited.add(s.node));
-      nodeEls.forEach((g, i) => { if (!(names[i] in d)) g.classList.add("faint"); });
-      nodeEls.forEach((g, i) => { if (visited.has(names[i])) { g.classList.add("visited"); show[i] = (view === "forward" ? total(names[i], names[state.seed]) : total(names[state.seed], names[i])) + " = " + sig(typeof d[names[i]] === "number" ? d[names[i]] : NaN, DIGITS); } });
+      nodeEls.forEach((g, i) => {
+        if (!(names[i] in d)) g.classList.add("faint");
+        if (visited.has(names[i])) {
+          g.classList.add("visited");
+          shown[i] = ["d = ", typeof d[names[i]] === "number" ? d[names[i]] : NaN, "deriv"];
+        } else g.classList.add("unreached");
+      });
+      edgeEls.forEach((e, k) => { if (!(names[E.src[k]] in d) || !(names[E.dst[k]] in d)) e.classList.add("faint"); });
       const cur = state.trace[state.step - 1];
-      if (cur && nodeEls.length) nodeEls[index.get(cur.node)].classList.add("current");
-      $("#stepinfo").textContent = `step ${state.step} of ${state.trace.length}` + (cur ? `: ${stepText(cur._step, DIGITS)}` : "");
+      if (cur && nodeEls[index.get(cur.node)]) {
+        const ci = index.get(cur.node);
+        nodeEls[ci].classList.add("current");
+        const ks = [];
+        if (view === "reverse") { for (const k of out[ci]) if (visited.has(names[E.dst[k]]) && names[E.dst[k]] in d) ks.push(k); }
+        else for (let k = E.start[ci]; k < E.start[ci + 1]; k++) if (visited.has(names[E.src[k]])) ks.push(k);
+        for (const k of ks) {
+          if (!edgeEls[k]) continue;
+          edgeEls[k].setAttribute("class", "edge step"); edgeEls[k].setAttribute("marker-end", "url(#arrow-on)");
+          const sym = partial(names[E.dst[k]], names[E.src[k]]), v = sig(lin.partials[k], 4);
+          edgeText[k] = sym.length <= 12 ? `${sym} = ${v}` : v; edgeFirst.add(k);
+        }
+        labelEls.forEach((t, k) => t.classList.toggle("step", edgeFirst.has(k)));
+      } else labelEls.forEach((t) => t.classList.remove("step"));
+      $("#stepinfo").textContent = `step ${state.step} of ${state.trace.length}` + (cur ? `: ${cur.node}` : ` (the seed: d${view === "forward" ? seedName + "/d" + seedName : seedName + "/d" + seedName} = 1)`);
       $("#stepinfo").dataset.step = state.step;
       $("#stepinfo").dataset.node = cur ? cur.node : "";
+      equation = cur ? stepText(cur._step, DIGITS) : (state.trace.length ? "Press step (→) to apply the chain rule at the next node." : "");
       const pl = (n, w) => `${n.toLocaleString("en-US")} ${w}${n === 1 ? "" : "s"}`;
       info = `${pl(doc.operations.multiplications, "multiplication")}, ${pl(doc.operations.additions, "addition")} in this sweep`;
-    }
-    if (view === "paths" && state.from != null && state.to != null) {
-      const doc = pathsDoc(state.from, state.to, { limit: 10 });
-      const all = listPaths(state.from, state.to, 5000);
-      const onN = new Set(), onE = new Set();
-      for (const p of all) { onN.add(state.from); for (const k of p) { onE.add(k); onN.add(E.dst[k]); } }
-      nodeEls.forEach((g, i) => g.classList.toggle("on-path", onN.has(i)));
-      edgeEls.forEach((e, k) => e.classList.toggle("on-path", onE.has(k)));
-      const lines = doc.paths.map((p) => `${p.nodes.join(" → ")}: ${p.factors.map((f) => factor(typeof f === "number" ? f : NaN, 4)).join("·")} = ${sig(typeof p.product === "number" ? p.product : NaN, DIGITS)}`);
-      const cnt = typeof doc.count === "bigint" ? doc.count.toString() : String(doc.count);
-      $("#pathinfo").innerHTML = "";
-      const head = document.createElement("p"); head.dataset.count = cnt;
-      head.textContent = `${cnt} path${cnt === "1" ? "" : "s"} from ${doc.from} to ${doc.to}; sum of products ${sig(typeof doc.sum === "number" ? doc.sum : NaN, DIGITS)} (${doc.sum_method})`;
-      const ul = document.createElement("ul"); lines.forEach((l) => { const li = document.createElement("li"); li.textContent = l; ul.appendChild(li); });
-      $("#pathinfo").append(head, ul);
-    } else $("#pathinfo").innerHTML = "";
-    if (view === "cost") {
-      const c = M.cost, base = c.modes[c.cheapest].operations;  // notation.times, as the command line writes ratios
-      const times = (x) => (typeof x === "string" ? "~" + x + "×" : x === Infinity ? "—" : x < 1000 ? pyG(x, 3) + "×" : Math.round(x).toLocaleString("en-US") + "×");
-      const row = (m, o) => `<tr><td>${escapeHtml(m)}</td><td>${o.sweeps ?? ""}</td><td>${o.multiplications}</td><td>${o.additions}</td><td>${o.operations}</td><td>${times(o.ratio ?? (base ? o.operations / base : o.operations ? Infinity : 1))}</td></tr>`;
-      const rows = Object.entries(c.modes).map(([m, o]) => row(m, o)).join("") +
-        Object.entries(c.elimination || {}).filter(([, o]) => typeof o === "object").map(([m, o]) => row(`elimination, ${m}`, o)).join("");
-      $("#cost").innerHTML = `<table><thead><tr><th>mode</th><th>sweeps</th><th>multiplications</th><th>additions</th><th>operations</th><th>ratio</th></tr></thead><tbody>${rows}</tbody></table><p>ratio: operations against the cheapest mode's (${escapeHtml(c.cheapest)}: ${base})</p><p>${escapeHtml(c.summary)}</p>`;
-    } else $("#cost").innerHTML = "";
-    if (nodeEls.length) M.nodes.forEach((n, i) => {
-      const f = faultAt.get(n.name);
-      if (f) nodeEls[i].classList.add("fault");
-      valueEls[i].textContent = show[i] != null ? show[i] : `= ${sig(lin.vals[i], DIGITS)}`;
+      if (cur) bringIntoView(index.get(cur.node));
+    } else labelEls.forEach((t) => t.classList.remove("step"));
+    if (view === "paths" && state.from != null && state.to != null) paths(lin); else $("#pathinfo").innerHTML = "";
+    if (view === "cost") costTable(); else $("#cost").innerHTML = "";
+    M.nodes.forEach((n, i) => {
+      if (!nodeEls[i]) return;
+      if (faultAt.get(n.name)) nodeEls[i].classList.add("fault");
+      if (shown[i]) valueText(i, shown[i][0], shown[i][1], shown[i][2]); else valueText(i, "= ", lin.vals[i], "");
       nodeEls[i].dataset.value = String(lin.vals[i]);
+      titleEls[i].textContent = `${n.label}\nvalue ${fmtNum(lin.vals[i])}` + (shown[i] ? `\n${view === "forward" ? total(n.name, names[state.seed]) : total(names[state.seed], n.name)} = ${sig(shown[i][1], DIGITS)}` : "");
     });
-    if (state.selected != null && nodeEls.length) nodeEls[state.selected].classList.add("selected");
+    marks();
     $("#detail").textContent = detail(lin, state.selected);
     const msgs = lin.faults.map((f) => `${M.source}:${f.line}:${f.col}: error: ${f.message} (node '${f.node}')`)
       .concat(lin.warnings.map((w) => `${M.source}:${w.line}:${w.col}: warning: ${w.message}`));
     $("#messages").textContent = msgs.join("\n");
+    $("#equation").textContent = equation;
     $("#info").textContent = info;
-    $("#timing").textContent = `recomputed in ${(performance.now() - t0).toFixed(1)} ms`;
+    intro(); legend();
+    if (picture) placeLabels();
+    $("#timing").textContent = `Recomputed in ${(performance.now() - t0).toFixed(1)} ms.`;
+  }
+  function paths(lin) {
+    const s = state.from, t = state.to;
+    const doc = pathsDoc(s, t, { limit: 0 });
+    const cnt = typeof doc.count === "bigint" ? doc.count.toString() : String(doc.count);
+    const count = BigInt(cnt);
+    const pages = count === 0n ? 1 : Number((count + BigInt(PAGE) - 1n) / BigInt(PAGE) > 1000000n ? 1000000n : (count + BigInt(PAGE) - 1n) / BigInt(PAGE));
+    state.pathPage = Math.min(state.pathPage, pages - 1);
+    const first = state.pathPage * PAGE;
+    const list = listPaths(s, t, first + PAGE).slice(first);
+    const all = listPaths(s, t, 2000);
+    const onN = new Set(), onE = new Set();
+    for (const p of all) { onN.add(s); for (const k of p) { onE.add(k); onN.add(E.dst[k]); } }
+    const pick = list[Math.min(state.pathPick, list.length - 1)] || [];
+    const pickE = new Set(pick), pickN = new Set([s, ...pick.map((k) => E.dst[k])]);
+    nodeEls.forEach((g, i) => { g.classList.toggle("on-path", pickN.has(i) && list.length > 0); if (!onN.has(i)) g.classList.add("faint"); });
+    edgeEls.forEach((e, k) => {
+      if (pickE.has(k)) { e.setAttribute("class", "edge on-path"); e.setAttribute("marker-end", "url(#arrow-on)"); }
+      else if (!onE.has(k)) { e.setAttribute("class", "edge faint"); e.setAttribute("marker-end", "url(#arrow-faint)"); }
+    });
+    for (const k of pick) { edgeText[k] = sig(lin.partials[k], 4); edgeFirst.add(k); }
+    const box = $("#pathinfo");
+    box.innerHTML = "";
+    const head = document.createElement("p"); head.dataset.count = cnt;
+    head.textContent = `${BigInt(cnt).toLocaleString("en-US")} path${cnt === "1" ? "" : "s"} from ${doc.from} to ${doc.to}; sum of products ${sig(typeof doc.sum === "number" ? doc.sum : NaN, DIGITS)} (${doc.sum_method})`;
+    box.appendChild(head);
+    if (count > BigInt(PAGE)) {
+      const pager = document.createElement("p"); pager.className = "pager";
+      const prev = document.createElement("button"); prev.textContent = "previous 50"; prev.disabled = state.pathPage === 0;
+      const next = document.createElement("button"); next.textContent = "next 50"; next.disabled = state.pathPage >= pages - 1;
+      prev.addEventListener("click", () => { state.pathPage--; state.pathPick = 0; refresh(); });
+      next.addEventListener("click", () => { state.pathPage++; state.pathPick = 0; refresh(); });
+      const where = document.createElement("span");
+      where.textContent = ` paths ${(first + 1).toLocaleString("en-US")}–${(first + list.length).toLocaleString("en-US")} of ${BigInt(cnt).toLocaleString("en-US")} `;
+      pager.append(prev, where, next); box.appendChild(pager);
+    }
+    const ul = document.createElement("ul");
+    list.forEach((p, j) => {
+      const nodes = [names[s], ...p.map((k) => names[E.dst[k]])];
+      let prod = 1.0; for (const k of p) prod *= lin.partials[k];
+      const li = document.createElement("li");
+      li.textContent = `${nodes.join(" → ")}: ${p.map((k) => factor(lin.partials[k], 4)).join("·")} = ${sig(prod, DIGITS)}`;
+      if (j === Math.min(state.pathPick, list.length - 1)) li.className = "on";
+      li.addEventListener("click", () => { state.pathPick = j; refresh(); });
+      ul.appendChild(li);
+    });
+    box.appendChild(ul);
+  }
+  function costTable() {
+    const c = M.cost, base = c.modes[c.cheapest].operations;  // notation.times, as the command line writes ratios
+    const times = (x) => (typeof x === "string" ? "~" + x + "×" : x === Infinity ? "—" : x < 1000 ? pyG(x, 3) + "×" : Math.round(x).toLocaleString("en-US") + "×");
+    const row = (m, o) => `<tr><td>${escapeHtml(m)}</td><td>${o.sweeps ?? ""}</td><td>${o.multiplications}</td><td>${o.additions}</td><td>${o.operations}</td><td>${times(o.ratio ?? (base ? o.operations / base : o.operations ? Infinity : 1))}</td></tr>`;
+    const rows = Object.entries(c.modes).map(([m, o]) => row(m, o)).join("") +
+      Object.entries(c.elimination || {}).filter(([, o]) => typeof o === "object").map(([m, o]) => row(`elimination, ${m}`, o)).join("");
+    const what = c.cheapest === "paths" ? "the sum over paths" : `${c.cheapest} mode`;
+    $("#cost").innerHTML = `<table><thead><tr><th>mode</th><th>sweeps</th><th>multiplications</th><th>additions</th><th>operations</th><th>ratio</th></tr></thead><tbody>${rows}</tbody></table><p>ratio against ${escapeHtml(what)}: ${base} operation${base === 1 ? "" : "s"}</p><p>${escapeHtml(c.summary)}</p>`;
   }
   function detail(lin, i) {
-    if (i == null) return "Click a node (or focus it and press Enter) for its chain-rule expansion.";
+    if (i == null) return "Click a node (or focus it and press Enter) for its value, its partials and the chain rule at it.";
     const n = M.nodes[i];
     const lines = [`${n.label}   (line ${n.line})`, `value ${fmtNum(lin.vals[i])}`];
-    const o = state.view === "reverse" && state.seed != null ? state.seed : M.outputs[M.outputs.length - 1];
-    const s = sweep(lin, o, false);
-    if (s.d.has(i) && i !== o) {
-      const terms = out[i].filter((k) => s.d.has(E.dst[k])).map((k) => ({ symbols: [total(names[o], names[E.dst[k]]), partial(names[E.dst[k]], names[i])], factors: [s.d.get(E.dst[k]), lin.partials[k]] }));
-      lines.push("reverse mode from " + names[o] + ": " + stepText({ lhs: total(names[o], names[i]), terms, sum: s.d.get(i) }, DIGITS));
-    }
     const ins = [];
     for (let k = E.start[i]; k < E.start[i + 1]; k++) ins.push(`${partial(names[i], names[E.src[k]])} = ${M.formulas[k]} = ${sig(lin.partials[k], DIGITS)}`);
     if (ins.length) lines.push("partials: " + ins.join("; "));
+    if (state.view === "forward" && state.seed != null) {
+      const x = state.seed, s = sweep(lin, x, true);
+      if (s.d.has(i) && i !== x) {
+        const terms = [];
+        for (let k = E.start[i]; k < E.start[i + 1]; k++) if (s.d.has(E.src[k])) terms.push({ symbols: [partial(names[i], names[E.src[k]]), total(names[E.src[k]], names[x])], factors: [lin.partials[k], s.d.get(E.src[k])] });
+        lines.push("forward mode from " + names[x] + ": " + stepText({ lhs: total(names[i], names[x]), terms, sum: s.d.get(i) }, DIGITS));
+      } else if (i !== x) lines.push(`forward mode from ${names[x]}: no path reaches ${n.name}`);
+    } else if (state.view !== "forward") {
+      const o = state.view === "reverse" && state.seed != null ? state.seed : M.outputs[M.outputs.length - 1];
+      if (o != null) {
+        const s = sweep(lin, o, false);
+        if (s.d.has(i) && i !== o) {
+          const terms = out[i].filter((k) => s.d.has(E.dst[k])).map((k) => ({ symbols: [total(names[o], names[E.dst[k]]), partial(names[E.dst[k]], names[i])], factors: [s.d.get(E.dst[k]), lin.partials[k]] }));
+          lines.push("reverse mode from " + names[o] + ": " + stepText({ lhs: total(names[o], names[i]), terms, sum: s.d.get(i) }, DIGITS));
+        }
+      }
+    }
     return lines.join("\n");
   }
-  function escapeHtml(s) { return s.replace(/[&<>]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;" })[c]); }
+  function escapeHtml(s) { return String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]); }
 
-  if (M.reduced) {
-    $("#notice").textContent = M.reduced;
-  }
-  if (!M.reduced) draw();
+  if (M.reduced) $("#notice").textContent = M.reduced;
+  if (picture) {
+    zoomControls(); foldLegend();
+    if (whole) draw(wholeScene());
+    else { centre = M.outputs.length ? M.outputs[M.outputs.length - 1] : N - 1; draw(nearScene(centre)); svg.dataset.centre = names[centre]; }
+  } else { $("#viewport").hidden = true; }
   controls();
   refresh();
+  if (picture) initialView();
   document.body.dataset.ready = "1";
 })();
