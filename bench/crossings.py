@@ -28,7 +28,7 @@ Usage (from the repository root)::
    * size: the bounding box of the boxes and the polylines, in inches (the table gives pixels at 72 px/in, as
      the page draws; the page itself adds a 0.25 in margin on each side), and the aspect width ÷ height.
 
-   ``--same-rows`` adds dot's layout on graphdiff's rows (``draw.levels``, one ``rank=same`` group a row): the
+   ``--same-rows`` adds dot's layout on the page's own rows (its nodes' heights, one ``rank=same`` group a row): the
    crossings that come from the rows rather than from the order within them.
 
    Segments are bucketed in a grid of 0.5 in cells, so only segments sharing a cell are compared (the largest
@@ -252,7 +252,6 @@ def dot_layout(m: dict, dot: str, rows: list[int] | None = None):
 
 def run(paths: list[Path], dot: str | None, same_rows: bool = False) -> list[dict]:
     import graphdiff
-    from graphdiff.views.draw import levels
     from graphdiff.views.explore import model
 
     out = []
@@ -275,7 +274,9 @@ def run(paths: list[Path], dot: str | None, same_rows: bool = False) -> list[dic
             row["dot"] = measure(*dot_layout(m, dot), src, dst)
             row["dot"]["measure_s"] = round(time.process_time() - t, 3)
             if same_rows:
-                row["dot_rows"] = measure(*dot_layout(m, dot, levels(g)), src, dst)
+                ys = sorted({round(n["y"], 3) for n in m["nodes"]})  # the page's rows, bottom to top
+                rows = [ys.index(round(n["y"], 3)) for n in m["nodes"]]
+                row["dot_rows"] = measure(*dot_layout(m, dot, rows), src, dst)
         out.append(row)
     return out
 

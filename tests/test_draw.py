@@ -431,3 +431,59 @@ def test_the_elimination_caption_is_never_clipped(steps):
     assert len(caption) == 1 and caption[0].get_text().replace("\n", " ") == pic.caption
     extent = caption[0].get_window_extent(renderer)
     assert box.x0 <= extent.x0 and extent.x1 <= box.x1 and box.y0 <= extent.y0, (extent, box)
+
+
+# ---- the page's layout (issue 23) ---------------------------------------------------------------------------------
+
+def _edge_length(g, lvl) -> int:
+    return sum(lvl[d] - lvl[s] for s, d in zip(g.edge_src, g.edge_dst))
+
+
+@pytest.mark.parametrize("path", sorted(Path(ROOT, "samples").glob("*.gd")) + sorted(Path(ROOT, "samples", "published").glob("*.gd")),
+                         ids=lambda p: p.stem)
+def test_network_simplex_ranks_are_feasible_and_never_longer_than_the_longest_path_levels(path):
+    g = graphdiff.load(str(path))
+    r = D._shortest_ranks(g)
+    assert r is not None and min(r) == 0
+    assert all(r[d] - r[s] >= 1 for s, d in zip(g.edge_src, g.edge_dst))
+    assert _edge_length(g, r) <= _edge_length(g, D.longest_path_levels(g))
+
+
+def test_network_simplex_finds_the_shortest_ranking_by_brute_force_on_small_graphs():
+    """On the essay's example and a few small programs, no feasible ranking has shorter edges in all (every
+    ranking with ranks 0..n-1 tried)."""
+    import itertools
+
+    for text in ("c = a + b; d = b + 1; e = c * d", "input a = 1, b = 2\nc = a * b\nd = c + a\ne = d * b + c",
+                 "input x = 1\ny = sin(x)\nz = y * x\nw = z + y + x"):
+        g = graphdiff.loads(text)
+        n = len(g)
+        best = min(_edge_length(g, lv) for lv in itertools.product(range(n), repeat=n)
+                   if all(lv[d] - lv[s] >= 1 for s, d in zip(g.edge_src, g.edge_dst)))
+        assert _edge_length(g, D._shortest_ranks(g)) == best
+
+
+def test_the_pages_long_edges_never_pass_through_a_box():
+    """Every long edge crosses the rows it spans upright, in its own slot: on the published graphs no point of
+    any edge is inside a box other than its own ends' (the boxes shrunk by 0.02 in)."""
+    from graphdiff.views.explore import model
+
+    for path in sorted(Path(ROOT, "samples", "published").glob("*.gd")) + [Path(ROOT, "samples", "rnn.gd")]:
+        g = graphdiff.load(str(path))
+        m = model(g)
+        boxes = [(n["x"] - n["w"] / 2 + 0.02, n["y"] - n["h"] / 2 + 0.02, n["x"] + n["w"] / 2 - 0.02,
+                  n["y"] + n["h"] / 2 - 0.02) for n in m["nodes"]]
+        for k, curve in enumerate(m["curves"]):
+            ends = {g.edge_src[k], g.edge_dst[k]}
+            for (x0, y0), (x1, y1) in zip(curve, curve[1:]):
+                for t in (0.0, 0.25, 0.5, 0.75):
+                    x, y = x0 + (x1 - x0) * t, y0 + (y1 - y0) * t
+                    hit = [i for i, b in enumerate(boxes) if i not in ends and b[0] < x < b[2] and b[1] < y < b[3]]
+                    assert not hit, f"{path.name}: edge {g.names[g.edge_src[k]]} -> {g.names[g.edge_dst[k]]} through {g.names[hit[0]]}"
+
+
+def test_a_vectors_elements_stay_in_index_order_in_every_row():
+    g = graphdiff.load(str(Path(ROOT, "samples", "vector.gd")))
+    lay = D.layout(D.Picture(g, [g.names[i] for i in range(len(g))], [""] * g.n_edges))
+    xs = [lay.x[i] for i in range(*(lambda s, n: (s, s + n))(*g.vectors["x"]))]
+    assert xs == sorted(xs)

@@ -417,6 +417,11 @@ IN_VIEW = """(names) => {
 }"""
 
 
+def settle(o) -> None:
+    """Wait for the page's next frames: a zoom places the edge labels in an animation frame."""
+    o.js("new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
 def _sized(open_page, g, size):
     return open_page(g, size=size)
 
@@ -536,12 +541,14 @@ def test_zoom_pan_and_fit_by_wheel_drag_keys_and_buttons(open_page):
     # hidden edge labels come back as you zoom in
     pg.check("input[name=view][value=partials]")
     pg.click("#fit")
+    settle(o)
     hidden_fit = int(o.js("document.querySelector('#graph').dataset.labelsHidden"))
     shown_fit = int(o.js("document.querySelector('#graph').dataset.labelsShown"))
     assert hidden_fit > 0
     pg.click("#actual")
     pg.click("#zoom-in")
     pg.click("#zoom-in")
+    settle(o)
     assert int(o.js("document.querySelector('#graph').dataset.labelsShown")) > 0
     assert shown_fit + hidden_fit == 190  # every edge has its partial, shown or on hover
 

@@ -404,6 +404,94 @@ def levels(g: Graph) -> list[int]:
     return lvl
 
 
+def _shortest_ranks(g: Graph, most: int = 400) -> list[int] | None:
+    """Rows that make the edges as short as they can be in all (each edge at least one row up), by the network
+    simplex method Graphviz's ``dot`` ranks with (Gansner, Koutsofios, North and Vo, 1993): a spanning tree of
+    tight edges, improved while a tree edge has a negative cut value. None above ``most`` nodes (the cut values
+    are recomputed whole at each step: time about the nodes times the edges, per step)."""
+    n = len(g)
+    if n > most or not g.n_edges:
+        return None
+    edges = list(zip(g.edge_src, g.edge_dst))
+    rank = longest_path_levels(g)
+    touching: list[list[int]] = [[] for _ in range(n)]
+    for k, (a, b) in enumerate(edges):
+        touching[a].append(k)
+        touching[b].append(k)
+
+    def slack(k: int) -> int:
+        return rank[edges[k][1]] - rank[edges[k][0]] - 1
+
+    # a feasible tree, one per weakly connected part: grow the tight tree, or shift it to make an edge tight
+    tree: set[int] = set()
+    placed = [False] * n
+    for root in range(n):
+        if placed[root]:
+            continue
+        part, todo = {root}, [root]
+        while todo:
+            for k in touching[todo.pop()]:
+                for u in edges[k]:
+                    if u not in part:
+                        part.add(u)
+                        todo.append(u)
+        inside = {root}
+        placed[root] = True
+        while True:
+            todo = list(inside)
+            while todo:
+                v = todo.pop()
+                for k in touching[v]:
+                    u = edges[k][0] if edges[k][1] == v else edges[k][1]
+                    if u not in inside and slack(k) == 0:
+                        inside.add(u)
+                        placed[u] = True
+                        tree.add(k)
+                        todo.append(u)
+            if len(inside) == len(part):
+                break
+            k = min((k for v in inside for k in touching[v] if (edges[k][0] in inside) != (edges[k][1] in inside)),
+                    key=slack)
+            delta = slack(k) if edges[k][0] in inside else -slack(k)
+            for v in inside:
+                rank[v] += delta
+
+    def side(k: int) -> set[int]:  # the nodes on the tail's side of tree edge k
+        seen, todo = {edges[k][0]}, [edges[k][0]]
+        while todo:
+            v = todo.pop()
+            for j in touching[v]:
+                if j in tree and j != k:
+                    u = edges[j][0] if edges[j][1] == v else edges[j][1]
+                    if u not in seen:
+                        seen.add(u)
+                        todo.append(u)
+        return seen
+
+    for _ in range(4 * n):
+        leaving = None
+        for k in sorted(tree):
+            tail = side(k)
+            cut = sum((a in tail) - (b in tail) for a, b in (edges[j] for v in tail for j in touching[v]))
+            if cut < 0:
+                leaving = k, tail
+                break
+        if leaving is None:
+            break
+        k, tail = leaving
+        entering = min((j for j, (a, b) in enumerate(edges) if j not in tree and a not in tail and b in tail),
+                       key=slack, default=None)
+        if entering is None:
+            break
+        delta = slack(entering)
+        for v in tail:  # the tail's side moves down so that the entering edge is tight
+            rank[v] -= delta
+        tree.discard(k)
+        tree.add(entering)
+    low = min(rank)
+    return [r - low for r in rank]
+
+
 def _sources_near(g: Graph, lvl: list[int]) -> list[int]:
     """Every node without operands (an input, a constant) in the row just below its first user, as Graphviz's
     ranking puts it: short edges instead of long ones from the bottom row."""
@@ -739,7 +827,10 @@ def layout(p: Picture, gap: float = 0.45, between: float = 0.55, widest: float |
     widest_label = max((s[0] for s in label_size), default=0.0)
     label_rows = max((t.count("\n") + 1 for t in p.edge_labels if t), default=0)
 
-    lvl = levels(g) if widest is None else _bounded(g, _sources_near(g, levels(g)), w, widest, gap)
+    if widest is None:
+        lvl = levels(g)
+    else:
+        lvl = _bounded(g, _shortest_ranks(g) or _sources_near(g, levels(g)), w, widest, gap)
     v = _route(g, lvl, w)
     _order_rows(v, _vector_members(g))
     x = _place_x(v, n, gap + (min(widest_label, 2.2) * 0.55 if labelled else 0.0))

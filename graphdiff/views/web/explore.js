@@ -416,10 +416,12 @@
   const NEAR = { up: 2, down: 1, most: 36 };  // a neighbourhood: operands two deep, users one deep, at most 36 nodes
   // what is drawn, by node and edge index (sparse on a big page): elements, boxes [x0, y0, x1, y1] and edge
   // polylines in world pixels
-  let nodeEls = [], valueEls = [], labelTexts = [], titleEls = [], edgeEls = [], labelEls = [];
+  let nodeEls = [], valueEls = [], labelTexts = [], titleEls = [], edgeEls = [], labelEls = [], baseCls = [];
+  let nodeMarks = [], edgeLook = [];  // the last refresh's extra classes by node, [class, arrowhead] by edge
   let boxes = [], curves = [];
   let WW = 0, WH = 0, centre = null;  // the drawing's size; the node a neighbourhood is drawn around
-  const edgeText = new Array(nE).fill(""), edgeTip = new Array(nE).fill(""), edgeFirst = new Set();
+  const edgeText = new Array(nE).fill(""), edgeFirst = new Set();
+  let last = null;  // the last refresh's evaluation and derivatives shown: what a tooltip reads, when asked
   const zoom = { s: 1, tx: 0, ty: 0 };
   const VIEW_TEXT = {
     values: "Computational graphs are a nice way to think about mathematical expressions: every node is a value computed from the nodes below it. Change an input and every value follows.",
@@ -508,6 +510,7 @@
   function draw(scene) {
     world.textContent = "";
     nodeEls = []; valueEls = []; labelTexts = []; titleEls = []; edgeEls = []; labelEls = []; boxes = []; curves = [];
+    baseCls = [];
     WW = scene.width; WH = scene.height;
     const gEdges = el("g", { class: "edges" }, world), gHits = el("g", { class: "hits" }, world);
     const gNodes = el("g", { class: "nodes" }, world), gLabels = el("g", { class: "edge-labels" }, world);
@@ -518,16 +521,16 @@
       pl.dataset.edge = k; pl.dataset.from = names[E.src[k]]; pl.dataset.to = names[E.dst[k]];
       edgeEls[k] = pl;
       const hit = el("polyline", { points: text, class: "hit" }, gHits);
-      hit.addEventListener("pointerenter", (e) => showTip(e, edgeTip[k]));
-      hit.addEventListener("pointermove", (e) => showTip(e, edgeTip[k]));
+      hit.addEventListener("pointerenter", (e) => showTip(e, edgeTip(k)));
+      hit.addEventListener("pointermove", (e) => showTip(e, edgeTip(k)));
       hit.addEventListener("pointerleave", hideTip);
       const t = el("text", { class: "edge-label" }, gLabels);
       t.dataset.edge = k; labelEls[k] = t;
     }
     for (const [i, p] of scene.pos) {
       const n = M.nodes[i];
-      const g = el("g", { class: `node${n.op === "input" ? " input" : ""}${M.outputs.includes(i) ? " output" : ""}${n.kind === "anon" ? " anon" : ""}`,
-                          tabindex: "0", role: "button", "aria-label": n.label }, gNodes);
+      baseCls[i] = `node${n.op === "input" ? " input" : ""}${M.outputs.includes(i) ? " output" : ""}${n.kind === "anon" ? " anon" : ""}`;
+      const g = el("g", { class: baseCls[i], tabindex: "0", role: "button", "aria-label": n.label }, gNodes);
       g.dataset.node = n.name;
       const x = p.x - p.w / 2, y = p.y - p.h / 2;
       boxes[i] = [x, y, x + p.w, y + p.h];
@@ -540,6 +543,7 @@
       g.addEventListener("click", () => { if (!dragged) select_(i); });
       g.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); select_(i); } });
       g.addEventListener("focus", () => bringIntoView(i));
+      g.addEventListener("pointerenter", () => { titleEls[i].textContent = nodeTip(i); });
     }
   }
   function around(i) {  // a big page: draw the neighbourhood of node i and fit it
@@ -554,8 +558,9 @@
     const room = (boxes[i][2] - boxes[i][0] - 6) / (11 * MONO);
     let text = prefix + sig(v, DIGITS);
     for (let d = DIGITS - 1; text.length > room && d >= 2 && Number.isFinite(v); d--) text = prefix + sig(v, d);
-    valueEls[i].textContent = text;
-    valueEls[i].setAttribute("class", "value" + (cls ? " " + cls : ""));
+    if (valueEls[i].textContent !== text) valueEls[i].textContent = text;
+    const c = "value" + (cls ? " " + cls : "");
+    if (valueEls[i].getAttribute("class") !== c) valueEls[i].setAttribute("class", c);
   }
 
   // ---- zoom and pan ----------------------------------------------------------------------------------------
@@ -621,6 +626,7 @@
     if ((b[2] - b[0]) * zoom.s > a.w - 48) zoom.s = (a.w - 48) / (b[2] - b[0]);
     zoom.tx = a.w / 2 - ((b[0] + b[2]) / 2) * zoom.s;
     zoom.ty = (a.h - a.bottom) / 2 - ((b[1] + b[3]) / 2) * zoom.s;
+    clampPan();  // centred, unless that would show empty space beside the drawing
     apply();
   }
   function focus() {  // the node the reader is looking at: the current step's, else the selected or found one
@@ -667,6 +673,15 @@
     viewport.addEventListener("wheel", () => { moved = true; }, { passive: true });
     for (const id of ["#zoom-in", "#zoom-out", "#fit", "#actual"]) $(id).addEventListener("click", () => { moved = true; });
   }
+  function edgeTip(k) {
+    return last ? `${partial(names[E.dst[k]], names[E.src[k]])} = ${M.formulas[k]} = ${sig(last.lin.partials[k], DIGITS)}` : "";
+  }
+  function nodeTip(i) {
+    if (!last) return M.nodes[i].label;
+    const n = M.nodes[i], d = last.shown[i], seed = names[state.seed];
+    return `${n.label}\nvalue ${fmtNum(last.lin.vals[i])}` +
+      (d ? `\n${state.view === "forward" ? total(n.name, seed) : total(seed, n.name)} = ${sig(d[1], DIGITS)}` : "");
+  }
   function showTip(e, text) {
     if (!text) return;
     const r = viewport.getBoundingClientRect();
@@ -699,10 +714,10 @@
     const s = zoom.s, font = EDGE_PX / Math.max(s, 1), pad = 2 / s;
     const order = [];
     for (let k = 0; k < nE; k++) if (edgeText[k] && labelEls[k]) order.push(k);
-    labelEls.forEach((t) => { t.setAttribute("display", "none"); });
+    labelEls.forEach((t) => { if (t.getAttribute("display") !== "none") t.setAttribute("display", "none"); });
     svg.dataset.labelsShown = 0;
     svg.dataset.labelsHidden = order.length;
-    if (font * s < MIN_EDGE_PX) return;
+    if (font * s < MIN_EDGE_PX || !order.length) return;
     const cell = Math.max(40, font * 12);
     const grid = new Map();
     const key = (cx, cy) => cx + "," + cy;
@@ -900,8 +915,14 @@
     if (!whole && i !== centre) { around(i); return; }
     refresh(); bringIntoView(i);
   }
-  function marks() {
-    nodeEls.forEach((g, i) => { g.classList.toggle("selected", i === state.selected); g.classList.toggle("found", i === state.found); });
+  function marks() {  // every drawn node's classes: its kind, the last refresh's marks, selected and found
+    nodeEls.forEach((g, i) => {
+      let cls = baseCls[i];
+      if (nodeMarks[i]) cls += " " + nodeMarks[i].join(" ");
+      if (i === state.selected) cls += " selected";
+      if (i === state.found) cls += " found";
+      if (g.getAttribute("class") !== cls) g.setAttribute("class", cls);
+    });
   }
   const short = (text, most = 22) => (text.length > most ? text.slice(0, most - 1) + "…" : text);
 
@@ -911,10 +932,9 @@
     const lin = run(current(), true);
     const faultAt = new Map(lin.faults.map((f) => [f.node, f]));
     const view = state.view;
-    nodeEls.forEach((g) => g.classList.remove("fault", "faint", "visited", "current", "on-path", "unreached"));
-    edgeEls.forEach((e) => { e.setAttribute("class", "edge"); e.setAttribute("marker-end", "url(#arrow)"); });
+    nodeMarks = []; edgeLook = [];
+    const mark = (i, c) => { (nodeMarks[i] ||= []).push(c); };
     edgeText.fill(""); edgeFirst.clear();
-    for (let k = 0; k < nE; k++) edgeTip[k] = `${partial(names[E.dst[k]], names[E.src[k]])} = ${M.formulas[k]} = ${sig(lin.partials[k], DIGITS)}`;
     const shown = new Array(N).fill(null);  // [prefix, number, class] for the value line
     let info = "", equation = "";
     $("#steps").hidden = !(view === "forward" || view === "reverse");
@@ -934,28 +954,26 @@
       const visited = new Set([seedName]);
       state.trace.slice(0, state.step).forEach((s) => visited.add(s.node));
       nodeEls.forEach((g, i) => {
-        if (!(names[i] in d)) g.classList.add("faint");
+        if (!(names[i] in d)) mark(i, "faint");
         if (visited.has(names[i])) {
-          g.classList.add("visited");
+          mark(i, "visited");
           shown[i] = ["d = ", typeof d[names[i]] === "number" ? d[names[i]] : NaN, "deriv"];
-        } else g.classList.add("unreached");
+        } else mark(i, "unreached");
       });
-      edgeEls.forEach((e, k) => { if (!(names[E.src[k]] in d) || !(names[E.dst[k]] in d)) e.classList.add("faint"); });
+      edgeEls.forEach((e, k) => { if (!(names[E.src[k]] in d) || !(names[E.dst[k]] in d)) edgeLook[k] = ["edge faint", "url(#arrow-faint)"]; });
       const cur = state.trace[state.step - 1];
       if (cur && nodeEls[index.get(cur.node)]) {
         const ci = index.get(cur.node);
-        nodeEls[ci].classList.add("current");
+        mark(ci, "current");
         const ks = [];
         if (view === "reverse") { for (const k of out[ci]) if (visited.has(names[E.dst[k]]) && names[E.dst[k]] in d) ks.push(k); }
         else for (let k = E.start[ci]; k < E.start[ci + 1]; k++) if (visited.has(names[E.src[k]])) ks.push(k);
         for (const k of ks) {
-          if (!edgeEls[k]) continue;
-          edgeEls[k].setAttribute("class", "edge step"); edgeEls[k].setAttribute("marker-end", "url(#arrow-on)");
+          edgeLook[k] = ["edge step", "url(#arrow-on)"];
           const sym = partial(names[E.dst[k]], names[E.src[k]]), v = sig(lin.partials[k], 4);
           edgeText[k] = sym.length <= 12 ? `${sym} = ${v}` : v; edgeFirst.add(k);
         }
-        labelEls.forEach((t, k) => t.classList.toggle("step", edgeFirst.has(k)));
-      } else labelEls.forEach((t) => t.classList.remove("step"));
+      }
       $("#stepinfo").textContent = `step ${state.step} of ${state.trace.length}` + (cur ? `: ${cur.node}` : ` (the seed: d${view === "forward" ? seedName + "/d" + seedName : seedName + "/d" + seedName} = 1)`);
       $("#stepinfo").dataset.step = state.step;
       $("#stepinfo").dataset.node = cur ? cur.node : "";
@@ -963,17 +981,28 @@
       const pl = (n, w) => `${n.toLocaleString("en-US")} ${w}${n === 1 ? "" : "s"}`;
       info = `${pl(doc.operations.multiplications, "multiplication")}, ${pl(doc.operations.additions, "addition")} in this sweep`;
       if (cur) bringIntoView(index.get(cur.node));
-    } else labelEls.forEach((t) => t.classList.remove("step"));
-    if (view === "paths" && state.from != null && state.to != null) paths(lin); else $("#pathinfo").innerHTML = "";
+    }
+    if (view === "paths" && state.from != null && state.to != null) paths(lin, mark); else $("#pathinfo").innerHTML = "";
     if (view === "cost") costTable(); else $("#cost").innerHTML = "";
     M.nodes.forEach((n, i) => {
       if (!nodeEls[i]) return;
-      if (faultAt.get(n.name)) nodeEls[i].classList.add("fault");
+      if (faultAt.get(n.name)) mark(i, "fault");
       if (shown[i]) valueText(i, shown[i][0], shown[i][1], shown[i][2]); else valueText(i, "= ", lin.vals[i], "");
-      nodeEls[i].dataset.value = String(lin.vals[i]);
-      titleEls[i].textContent = `${n.label}\nvalue ${fmtNum(lin.vals[i])}` + (shown[i] ? `\n${view === "forward" ? total(n.name, names[state.seed]) : total(names[state.seed], n.name)} = ${sig(shown[i][1], DIGITS)}` : "");
+      const v = String(lin.vals[i]);
+      if (nodeEls[i].dataset.value !== v) nodeEls[i].dataset.value = v;
     });
+    last = { lin, shown };
     marks();
+    edgeEls.forEach((e, k) => {  // attributes written only where they change: a style recalculation is the cost
+      const [cls, head] = edgeLook[k] || ["edge", "url(#arrow)"];
+      if (e.getAttribute("class") !== cls) e.setAttribute("class", cls);
+      if (e.getAttribute("marker-end") !== head) e.setAttribute("marker-end", head);
+    });
+    const stepping = view === "forward" || view === "reverse";
+    labelEls.forEach((t, k) => {
+      const cls = stepping && edgeFirst.has(k) ? "edge-label step" : "edge-label";
+      if (t.getAttribute("class") !== cls) t.setAttribute("class", cls);
+    });
     $("#detail").textContent = detail(lin, state.selected);
     const msgs = lin.faults.map((f) => `${M.source}:${f.line}:${f.col}: error: ${f.message} (node '${f.node}')`)
       .concat(lin.warnings.map((w) => `${M.source}:${w.line}:${w.col}: warning: ${w.message}`));
@@ -984,7 +1013,7 @@
     if (picture) placeLabels();
     $("#timing").textContent = `Recomputed in ${(performance.now() - t0).toFixed(1)} ms.`;
   }
-  function paths(lin) {
+  function paths(lin, mark) {
     const s = state.from, t = state.to;
     const doc = pathsDoc(s, t, { limit: 0 });
     const cnt = typeof doc.count === "bigint" ? doc.count.toString() : String(doc.count);
@@ -998,10 +1027,10 @@
     for (const p of all) { onN.add(s); for (const k of p) { onE.add(k); onN.add(E.dst[k]); } }
     const pick = list[Math.min(state.pathPick, list.length - 1)] || [];
     const pickE = new Set(pick), pickN = new Set([s, ...pick.map((k) => E.dst[k])]);
-    nodeEls.forEach((g, i) => { g.classList.toggle("on-path", pickN.has(i) && list.length > 0); if (!onN.has(i)) g.classList.add("faint"); });
+    nodeEls.forEach((g, i) => { if (pickN.has(i) && list.length > 0) mark(i, "on-path"); if (!onN.has(i)) mark(i, "faint"); });
     edgeEls.forEach((e, k) => {
-      if (pickE.has(k)) { e.setAttribute("class", "edge on-path"); e.setAttribute("marker-end", "url(#arrow-on)"); }
-      else if (!onE.has(k)) { e.setAttribute("class", "edge faint"); e.setAttribute("marker-end", "url(#arrow-faint)"); }
+      if (pickE.has(k)) edgeLook[k] = ["edge on-path", "url(#arrow-on)"];
+      else if (!onE.has(k)) edgeLook[k] = ["edge faint", "url(#arrow-faint)"];
     });
     for (const k of pick) { edgeText[k] = sig(lin.partials[k], 4); edgeFirst.add(k); }
     const box = $("#pathinfo");
