@@ -939,6 +939,7 @@
     let info = "", equation = "";
     $("#steps").hidden = !(view === "forward" || view === "reverse");
     document.body.classList.toggle("stepping", !$("#steps").hidden);
+    document.body.classList.toggle("costing", view === "cost");
     $("#pathpick").hidden = view !== "paths";
     if (view === "partials") {
       for (let k = 0; k < nE; k++) {
