@@ -657,3 +657,15 @@ def test_a_big_page_draws_one_nodes_neighbourhood_and_moves_with_the_reader(open
     want = cli_json(["eval", "-"], text)["values"]["h7"]
     assert float(pg.get_attribute("#graph [data-node='h7']", "data-value")) == pytest.approx(want, rel=1e-12)
     assert o.errors == []
+
+
+def test_a_program_without_inputs_steps_nowhere_and_says_why(open_page):
+    o = open_page(graphdiff.loads("y = 2 * 3", "const.gd"))
+    pg = o.pg
+    pg.check("input[name=view][value=forward]")
+    pg.click("#step")
+    assert pg.text_content("#stepinfo") == "no inputs: forward mode has no node to start from"
+    pg.check("input[name=view][value=reverse]")
+    pg.click("#step")
+    assert pg.text_content("#stepinfo").startswith("step 0 of 0")  # y's operands are numbers: nothing to visit
+    assert o.errors == []

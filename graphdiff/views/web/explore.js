@@ -947,7 +947,12 @@
         edgeText[k] = f.length <= 14 && f !== v ? `${f} = ${v}` : v;
       }
     }
-    if (view === "forward" || view === "reverse") {
+    if ((view === "forward" || view === "reverse") && state.seed == null) {  // a program without inputs or outputs
+      state.trace = [];
+      $("#stepinfo").textContent = view === "forward" ? "no inputs: forward mode has no node to start from"
+        : "no outputs: reverse mode has no node to start from";
+      $("#stepinfo").dataset.step = 0; $("#stepinfo").dataset.node = "";
+    } else if (view === "forward" || view === "reverse") {
       const seedName = names[state.seed];
       const doc = gradDoc(view, view === "forward" ? { wrt: [seedName], of: M.outputs.map((o) => names[o]), trace: true } : { of: [seedName], trace: true });
       state.trace = doc.trace || [];
