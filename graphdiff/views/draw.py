@@ -622,8 +622,34 @@ def _order_rows(v: _Vertices, member: dict[int, str] | None = None) -> None:
             for j, u in enumerate(row):
                 pos[u] = j
 
-    number()
     small = len(v.row_of) <= 2000
+    starts = [[list(r) for r in rows]]
+    if small:  # and as Graphviz starts: each row in the order a depth-first walk up from the bottom meets it
+        seen, walk = set(), [[] for _ in rows]
+        for root in sorted(range(len(v.row_of)), key=lambda u: (v.row_of[u], u)):
+            todo = [root]
+            while todo:
+                u = todo.pop()
+                if u in seen:
+                    continue
+                seen.add(u)
+                walk[v.row_of[u]].append(u)
+                todo.extend(reversed(v.up[u]))
+        starts.append(walk)
+    best, best_rows = None, None
+    for start in starts:
+        rows[:] = [list(r) for r in start]
+        number()
+        c, r_ = _sweeps(v, rows, pos, member, small)
+        if best is None or c < best:
+            best, best_rows = c, r_
+    rows[:] = best_rows
+
+
+def _sweeps(v: _Vertices, rows: list[list[int]], pos: list[float], member: dict[int, str], small: bool):
+    """Barycentre sweeps from the rows' present order, each followed by transposition on small graphs: the
+    fewest crossings met and the rows that had them."""
+    n_rows = len(rows)
     best, best_rows = _crossings(v, pos) if small else 0, [list(r) for r in rows]
     for sweep in range(8 if small else 2):
         order = range(1, n_rows) if sweep % 2 == 0 else range(n_rows - 2, -1, -1)
@@ -641,7 +667,7 @@ def _order_rows(v: _Vertices, member: dict[int, str] | None = None) -> None:
             c = _crossings(v, pos)
             if c < best:
                 best, best_rows = c, [list(r) for r in rows]
-    rows[:] = best_rows
+    return best, best_rows
 
 
 def _transpose(v: _Vertices, pos: list[float], member: dict[int, str], passes: int = 12) -> None:
