@@ -94,19 +94,23 @@ class Gradient:
         number}}, ``operations``, ``values`` (of the outputs), and where they apply ``derivatives_truncated``,
         ``path_counts``, ``trace``, ``warnings`` and ``faults``."""
         names, outs, ins, jac = self.graph.names, self.outputs, self.inputs, self.jacobian
+
+        def keyed(nodes: list[int], values: list) -> dict[str, Any]:  # num() only where a value needs it
+            if not all(map(math.isfinite, values)):
+                values = list(map(num, values))
+            return dict(zip(map(names.__getitem__, nodes), values))
+
         derivs: dict[str, dict[str, Any]] = {}
         for s in self.sweeps:
             d = s.derivatives
             order = sorted(d, reverse=self.mode == "reverse")
-            values = list(map(d.__getitem__, order))
-            if not all(map(math.isfinite, values)):
-                values = list(map(num, values))
-            derivs[names[s.seed]] = dict(zip(map(names.__getitem__, order), values))
+            derivs[names[s.seed]] = keyed(order, list(map(d.__getitem__, order)))
+        rows = {names[o]: keyed(ins, list(map(jac[o].__getitem__, ins))) for o in outs}
         if self.mode == "paths":
             for o in outs:
-                derivs[names[o]] = {names[i]: num(jac[o][i]) for i in ins}
+                derivs[names[o]] = dict(rows[names[o]])
         out: dict[str, Any] = {
-            "mode": self.mode, "jacobian": {names[o]: {names[i]: num(jac[o][i]) for i in ins} for o in outs},
+            "mode": self.mode, "jacobian": rows,
             "derivatives": derivs, "operations": self.operations.to_dict(),
             "values": {names[o]: num(self.lin.values[o]) for o in outs}}
         if self.truncated:
