@@ -8,6 +8,7 @@ import importlib
 import json
 import os
 import subprocess
+import time
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -185,6 +186,11 @@ def test_concurrent_runs_are_safe(folder, big):
     with ThreadPoolExecutor(4) as pool:
         results = list(pool.map(run, range(4)))
     assert all(r.returncode == 0 for r in results) and len({r.stdout for r in results}) == 1
+    # the first run also started a detached compile of the program (issue 22): it writes its own temporary
+    # file and renames it; wait for it (its lock file) before holding the folder free of temporary files
+    deadline = time.monotonic() + 120
+    while any(p.suffix == ".lock" for p in folder.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert len(entries(folder)) == 1 and not [p for p in folder.iterdir() if p.name.startswith(".tmp-")]
     assert json.loads(results[0].stdout)["jacobian"]
 
