@@ -341,3 +341,26 @@ def test_a_worker_killed_mid_run_and_every_point_is_still_answered_once(cluster)
     assert killed.is_set()
     assert [r["point"] for r in rows] == list(range(3000))
     assert rows == want
+
+
+def test_no_background_compile_is_forked_from_a_process_with_other_threads(big, tmp_path, monkeypatch):
+    """A fork copies only the calling thread: from a process with others running (a notebook's kernel, a thread
+    pool) graphdiff never forks a compiler; it answers by the interpreter, the same doubles."""
+    import threading
+
+    from graphdiff.codegen import stored
+
+    monkeypatch.delenv("GRAPHDIFF_COMPILE", raising=False)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        g = graphdiff.load(str(big))
+        assert stored.ready(g) is None
+        r = graphdiff.grad(g, of=["h9000"])
+    finally:
+        stop.set()
+        other.join()
+    folder = tmp_path / "cache"
+    assert not list(folder.glob("*.lock")) and not list(folder.glob("*.gdp"))
+    assert r.to_dict()["jacobian"] == graphdiff.grad(graphdiff.loads(big.read_text()), of=["h9000"]).to_dict()["jacobian"]

@@ -141,8 +141,13 @@ def write(g: Graph, path: Path, backend: str = "python") -> Program:
 def _in_background(g: Graph, path: Path) -> None:
     """Compile in a detached grandchild process, so that the command answers at once and nothing waits for
     it (no zombie either: the child exits at once, and its child is adopted by init). A lock file keeps two
-    commands from compiling the same program."""
-    if not hasattr(os, "fork"):
+    commands from compiling the same program. Never from a process with other threads running (a notebook's
+    kernel, a server, a thread pool): a fork copies only the calling thread, and a lock another thread held
+    would hang the child for good; such a process runs the interpreter, or compiles with
+    ``GRAPHDIFF_COMPILE=now``."""
+    import threading
+
+    if not hasattr(os, "fork") or threading.active_count() > 1:
         return
     lock = path.with_suffix(".lock")
     try:
