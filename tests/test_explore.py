@@ -669,3 +669,20 @@ def test_a_program_without_inputs_steps_nowhere_and_says_why(open_page):
     pg.click("#step")
     assert pg.text_content("#stepinfo").startswith("step 0 of 0")  # y's operands are numbers: nothing to visit
     assert o.errors == []
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_stepping_a_big_graph_zooms_in_until_the_step_can_be_read(open_page, size):
+    """The robot arm (120 nodes) opens small enough to show its outputs; its first step zooms in to a readable
+    size around the step's node, and every later step stays readable and in view."""
+    g = graphdiff.load(str(ROOT / "samples" / "published" / "robotarm_6dof.gd"))
+    o = open_page(g, size=size)
+    pg = o.pg
+    assert float(pg.get_attribute("#graph", "data-scale")) * 12 < 11
+    pg.check("input[name=view][value=reverse]")
+    for step in range(1, 9):
+        pg.click("#step")
+        settle(o)
+        node = pg.get_attribute("#stepinfo", "data-node")
+        assert float(pg.get_attribute("#graph", "data-scale")) * 12 >= 11 - 1e-6
+        assert o.js(f"({IN_VIEW})({json.dumps([node])})") == [], f"step {step}: {node} out of view"

@@ -492,17 +492,19 @@ def _shortest_ranks(g: Graph, most: int = 400) -> list[int] | None:
     return [r - low for r in rank]
 
 
+def _first_use(g: Graph, lvl: list[int]) -> list[float]:
+    """Each node's lowest row among its users' (infinity for a node nothing uses)."""
+    first = [math.inf] * len(g)
+    for s, d in zip(g.edge_src, g.edge_dst):
+        first[s] = min(first[s], lvl[d])
+    return first
+
+
 def _sources_near(g: Graph, lvl: list[int]) -> list[int]:
     """Every node without operands (an input, a constant) in the row just below its first user, as Graphviz's
     ranking puts it: short edges instead of long ones from the bottom row."""
-    lvl = list(lvl)
-    first_use: dict[int, int] = {}
-    for s, d in zip(g.edge_src, g.edge_dst):
-        first_use[s] = min(first_use.get(s, lvl[d]), lvl[d])
-    for i in range(len(g)):
-        if not g.args[i] and i in first_use:
-            lvl[i] = first_use[i] - 1
-    return lvl
+    first = _first_use(g, lvl)
+    return [int(first[i]) - 1 if not g.args[i] and first[i] != math.inf else r for i, r in enumerate(lvl)]
 
 
 def _bounded(g: Graph, lvl: list[int], w: list[float], limit: float, gap: float) -> list[int]:
@@ -511,9 +513,7 @@ def _bounded(g: Graph, lvl: list[int], w: list[float], limit: float, gap: float)
     row above, never past the row below their first user. Rows whose nodes cannot rise stay as wide as they
     are."""
     lvl = list(lvl)
-    first_use = [math.inf] * len(g)
-    for s, d in zip(g.edge_src, g.edge_dst):
-        first_use[s] = min(first_use[s], lvl[d])
+    first_use = _first_use(g, lvl)
     rows: dict[int, list[int]] = {}
     for i, r in enumerate(lvl):
         rows.setdefault(r, []).append(i)

@@ -416,7 +416,7 @@
   const NEAR = { up: 2, down: 1, most: 36 };  // a neighbourhood: operands two deep, users one deep, at most 36 nodes
   // what is drawn, by node and edge index (sparse on a big page): elements, boxes [x0, y0, x1, y1] and edge
   // polylines in world pixels
-  let nodeEls = [], valueEls = [], labelTexts = [], titleEls = [], edgeEls = [], labelEls = [], baseCls = [];
+  let nodeEls = [], valueEls = [], titleEls = [], edgeEls = [], labelEls = [], baseCls = [];
   let nodeMarks = [], edgeLook = [];  // the last refresh's extra classes by node, [class, arrowhead] by edge
   let boxes = [], curves = [];
   let WW = 0, WH = 0, centre = null;  // the drawing's size; the node a neighbourhood is drawn around
@@ -509,7 +509,7 @@
   }
   function draw(scene) {
     world.textContent = "";
-    nodeEls = []; valueEls = []; labelTexts = []; titleEls = []; edgeEls = []; labelEls = []; boxes = []; curves = [];
+    nodeEls = []; valueEls = []; titleEls = []; edgeEls = []; labelEls = []; boxes = []; curves = [];
     baseCls = [];
     WW = scene.width; WH = scene.height;
     const gEdges = el("g", { class: "edges" }, world), gHits = el("g", { class: "hits" }, world);
@@ -539,7 +539,7 @@
       const t1 = el("text", { x: p.x, y: y + p.h * 0.36, class: "label" }, g);
       fitText(t1, n.label, p.w - 8);
       const t2 = el("text", { x: p.x, y: y + p.h * 0.76, class: "value" }, g);
-      nodeEls[i] = g; valueEls[i] = t2; labelTexts[i] = t1;
+      nodeEls[i] = g; valueEls[i] = t2;
       g.addEventListener("click", () => { if (!dragged) select_(i); });
       g.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); select_(i); } });
       g.addEventListener("focus", () => bringIntoView(i));
@@ -618,10 +618,12 @@
     const x0 = b[0] * zoom.s + zoom.tx, x1 = b[2] * zoom.s + zoom.tx, y0 = b[1] * zoom.s + zoom.ty, y1 = b[3] * zoom.s + zoom.ty;
     return x0 >= margin && y0 >= margin && x1 <= a.w - margin && y1 <= a.h - a.bottom - margin;
   }
-  function bringIntoView(i) {
+  function bringIntoView(i, readable = false) {  // readable: and zoomed in until its label can be read
     if (!picture || i == null) return;
     if (!whole && !boxes[i]) { around(i); return; }  // a big page moves its neighbourhood to the node
-    if (inView(i, 24)) return;
+    const small = readable && zoom.s * LABEL_PX < READABLE_PX - 1e-9;
+    if (inView(i, 24) && !small) return;
+    if (small) zoom.s = READABLE_PX / LABEL_PX;
     const a = area(), b = boxes[i];
     if ((b[2] - b[0]) * zoom.s > a.w - 48) zoom.s = (a.w - 48) / (b[2] - b[0]);
     zoom.tx = a.w / 2 - ((b[0] + b[2]) / 2) * zoom.s;
@@ -668,7 +670,7 @@
       if (now[0] === size[0] && now[1] === size[1]) return;
       size = now;
       if (!moved) { foldLegend(); initialView(); } else scheduleLabels();
-      bringIntoView(focus());
+      bringIntoView(focus(), focus() != null && focus() !== state.selected);
     }).observe(viewport);
     viewport.addEventListener("wheel", () => { moved = true; }, { passive: true });
     for (const id of ["#zoom-in", "#zoom-out", "#fit", "#actual"]) $(id).addEventListener("click", () => { moved = true; });
@@ -859,7 +861,7 @@
       const f = $("#filter").value.trim();
       const hit = f ? (index.has(f) ? index.get(f) : names.findIndex((x) => x.toLowerCase() === f.toLowerCase())) : -1;
       state.found = hit >= 0 ? hit : null;
-      if (state.found != null) bringIntoView(state.found);
+      if (state.found != null) bringIntoView(state.found, true);
       marks();
     });
     render();
@@ -924,7 +926,6 @@
       if (g.getAttribute("class") !== cls) g.setAttribute("class", cls);
     });
   }
-  const short = (text, most = 22) => (text.length > most ? text.slice(0, most - 1) + "…" : text);
 
   // ---- one refresh: every view from one evaluation ----------------------------------------------------------
   function refresh() {
@@ -986,7 +987,7 @@
       equation = cur ? stepText(cur._step, DIGITS) : (state.trace.length ? "Press step (→) to apply the chain rule at the next node." : "");
       const pl = (n, w) => `${n.toLocaleString("en-US")} ${w}${n === 1 ? "" : "s"}`;
       info = `${pl(doc.operations.multiplications, "multiplication")}, ${pl(doc.operations.additions, "addition")} in this sweep`;
-      if (cur) bringIntoView(index.get(cur.node));
+      if (cur) bringIntoView(index.get(cur.node), true);
     }
     if (view === "paths" && state.from != null && state.to != null) paths(lin, mark); else $("#pathinfo").innerHTML = "";
     if (view === "cost") costTable(); else $("#cost").innerHTML = "";
@@ -1028,9 +1029,8 @@
     state.pathPage = Math.min(state.pathPage, pages - 1);
     const first = state.pathPage * PAGE;
     const list = listPaths(s, t, first + PAGE).slice(first);
-    const all = listPaths(s, t, 2000);
-    const onN = new Set(), onE = new Set();
-    for (const p of all) { onN.add(s); for (const k of p) { onE.add(k); onN.add(E.dst[k]); } }
+    const onE = new Set(count > 0n ? edgesBetween(s, t) : []);  // every edge on some path, however many
+    const onN = new Set(count > 0n ? [s, ...[...onE].map((k) => E.dst[k])] : []);
     const pick = list[Math.min(state.pathPick, list.length - 1)] || [];
     const pickE = new Set(pick), pickN = new Set([s, ...pick.map((k) => E.dst[k])]);
     nodeEls.forEach((g, i) => { if (pickN.has(i) && list.length > 0) mark(i, "on-path"); if (!onN.has(i)) mark(i, "faint"); });
