@@ -132,7 +132,7 @@ def sweep(lin: Linearization, seed: int, *, forward: bool, dense: bool = False) 
         accumulate(g, acc, lin.partials, side(g, seed, forward), forward=forward, reached=reach)
         nodes = list(compress(range(seed, len(g)), reach[seed:]) if forward else
                      compress(range(seed, -1, -1), reach[seed::-1]))
-        mults = sum(map(degrees(g, forward).__getitem__, nodes))
+        mults = sum(compress(degrees(g, forward), reach))
     else:
         nodes: list[int] = []
         acc = defaultdict(float)

@@ -84,12 +84,14 @@ _DEGREES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def degrees(g: Graph, forward: bool) -> list[int]:
-    """Every node's edges in a sweep's direction: out-edges (forward) or in-edges, kept with the graph."""
-    both = _DEGREES.get(g)
-    if both is None:
-        ins, outs = g.edge_start, g.outgoing.start
-        both = _DEGREES[g] = ([b - a for a, b in zip(ins, ins[1:])], [b - a for a, b in zip(outs, outs[1:])])
-    return both[1] if forward else both[0]
+    """Every node's edges in a sweep's direction: out-edges (forward) or in-edges, kept with the graph (each
+    direction built when first asked for: in-degrees need no out-edge index)."""
+    both = _DEGREES.setdefault(g, {})
+    d = both.get(forward)
+    if d is None:
+        s = g.outgoing.start if forward else g.edge_start
+        d = both[forward] = [b - a for a, b in zip(s, s[1:])]
+    return d
 
 
 def swept(g: Graph, seed: int, forward: bool, nodes: list[int] | None = None) -> Iterator[int]:
