@@ -464,6 +464,7 @@ def main() -> None:
       eliminate  graphdiff eliminate samples/diamond.gd --order markowitz --trace
       explore    graphdiff explore samples/backprop.gd -o backprop.html
       gen        graphdiff gen mlp --layers 30,30,3 -o mlp.gd
+      import     graphdiff import samples/python/tiny_mlp.py:loss | graphdiff grad -
 
     \b
     Shell completion (bash; zsh and fish alike, with zsh_source or fish_source):
@@ -723,6 +724,83 @@ def gen(family: str, n_inputs, vector, nested, outputs, length, stages, width, l
         raise InputError(str(e)) from None
     sys.stderr.write(f"graphdiff: wrote {output} ({n:,} lines: gen {family})\n")
 
+
+
+@main.command("import", epilog=EXIT_CODES)
+@click.argument("target", required=False, metavar="FILE.py:FUNCTION")
+@click.option("--sympy", "sympy_expr", metavar="EXPR|FILE", help="Import a SymPy expression (or a file holding "
+              "one) instead of a Python function.")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="A parameter's value (repeatable): a "
+              "number, or a list such as '[1, 2, 3]' for a vector input; the others take their defaults.")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
+              help="Write the program to this file instead of stdout.")
+@click.option("--traceback", is_flag=True, help="Also show the Python traceback of an error.")
+@run_safely
+def import_cmd(target, sympy_expr, sets, output) -> None:
+    """Write the graphdiff program a Python function computes, traced at a point, or the program of a SymPy
+    expression.
+
+    The function's parameters are the inputs (numbers; a list is a vector input), with their defaults or
+    --set values; its result is the output (a dict names several, a tuple gives y0, y1 …). Values assigned
+    to variables keep the variables' names. Operators, abs, min, max, sum and the math module's functions
+    that graphdiff has are traced; loops are unrolled. A comparison of a traced value (if x > 0:) is decided
+    at the point: the program says so in its header and a warning names the line. What cannot be traced
+    (math.gamma, float(x), range(n) of a traced n) is an error naming the file, line and column (exit 2).
+
+    \b
+    Examples:
+      graphdiff import samples/python/tiny_mlp.py:loss -o mlp.gd
+      graphdiff import model.py:f --set x=0.5 --set 'w=[1, 2, 3]' | graphdiff grad -
+      graphdiff import samples/published/blackscholes.py:price | graphdiff cost -
+      graphdiff import --sympy 'x**2*sin(y) + exp(x*y)' --set x=1 --set y=2 | graphdiff grad -
+    """
+    from .language import python as P
+
+    values = _import_values(sets)
+    if (target is None) == (sympy_expr is None):
+        raise InputError("give a FILE.py:FUNCTION to trace, or --sympy EXPR (one of them)")
+    if sympy_expr is not None:
+        from .language import symbolic
+
+        expr, label = symbolic.read(sympy_expr)
+        text, what, decisions = symbolic.program(expr, values, label=label), "--sympy", []
+    else:
+        r = P.import_file(target, values)
+        text, what, decisions = r.text, target, r.decisions
+    for d in decisions:
+        sys.stderr.write(f"{d.source}:{d.line}:{d.col}: warning: {d.message}\n")
+    if output == "-":
+        with _stdout():
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        return
+    _write(output, text)
+
+
+def _import_values(sets: tuple[str, ...]) -> dict[str, object]:
+    """``--set NAME=VALUE`` for import: a number, or a list of numbers in brackets."""
+    out: dict[str, object] = {}
+    for item in sets:
+        name, sep, value = item.partition("=")
+        name, value = name.strip(), value.strip()
+        if not sep or not name:
+            raise InputError(f"--set {item!r}: expected NAME=VALUE, e.g. --set x=0.5 or --set 'w=[1, 2, 3]'")
+        try:
+            if value.startswith("["):
+                if not value.endswith("]"):
+                    raise ValueError
+                parts = [p for p in value[1:-1].replace(",", " ").split()]
+                v: object = [float(p) for p in parts]
+                if not parts:
+                    raise ValueError
+            else:
+                v = float(value)
+        except ValueError:
+            raise InputError(f"--set {item!r}: {value!r} is not a number or a list of numbers") from None
+        if any(not math.isfinite(x) for x in (v if isinstance(v, list) else [v])):
+            raise InputError(f"--set {item!r}: an input's value must be finite")
+        out[name] = v
+    return out
 
 @main.command(epilog=EXIT_CODES)
 @options(*NUMERIC)

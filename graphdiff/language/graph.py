@@ -309,7 +309,9 @@ def _lay_inputs(g: Graph, firsts: list[tuple[int, int, str]], defs) -> None:
             start = len(names)
             g.vectors[name] = (start, size)
             names.extend([f"{name}[{i}]" for i in range(size)])
-            if d[7] is not None:
+            if isinstance(d[7], list):  # one default an element
+                defaults.update(zip(range(start, start + size), d[7]))
+            elif d[7] is not None:
                 defaults.update(dict.fromkeys(range(start, start + size), d[7]))
             lines.extend([line] * size)
             cols.extend([col] * size)

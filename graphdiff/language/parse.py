@@ -102,7 +102,7 @@ class Definition(NamedTuple):
     col: int
     text: str  # the expression as graphdiff prints it
     kind: str  # "input", "named", "anon" or "const"
-    default: float | None = None
+    default: float | list[float] | None = None  # a list: one default per element of a vector
     size: int | None = None  # vector inputs: the number of elements
 
 
@@ -331,7 +331,10 @@ class _Lower(Transformer):
         return -self.number(c)
 
     def decl_item(self, c):
-        return c  # [NAME, NUMBER token (size or index)?, default value?]
+        return c  # [NAME, NUMBER token (size or index)?, default value (a list: one per element)?]
+
+    def defaults(self, c):
+        return list(c)
 
     def decl(self, c):
         kw = c[0].value.rstrip(BLANKS)
@@ -349,7 +352,7 @@ class _Lower(Transformer):
         tok = item[0]
         size = default = None
         for x in item[1:]:
-            if isinstance(x, float):
+            if isinstance(x, (float, list)):
                 default = x
                 continue
             n = x.value.rstrip(BLANKS)
@@ -362,6 +365,12 @@ class _Lower(Transformer):
                                  f"(at most {MAX_VECTOR:,})", x.line, x.column)
             size = int(n)
         name = tok.value.rstrip(BLANKS)
+        if isinstance(default, list) and size is None:
+            raise ParseError(f"a list of defaults is for a vector input: write 'input {name} = {fmt_num(default[0])}', "
+                             f"or 'input {name}[{len(default)}] = [...]'", tok.line, tok.column)
+        if isinstance(default, list) and len(default) != size:
+            raise ParseError(f"{len(default):,} default values for the vector {name}[{size}]: give {size:,}, or "
+                             f"one for every element ('input {name}[{size}] = 0.5')", tok.line, tok.column)
         self._define(Definition(name, "input", [], tok.line, tok.column, "input", "input", default, size), tok)
 
     def _output(self, item: list) -> Ref:
