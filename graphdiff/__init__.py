@@ -43,6 +43,8 @@ from .analyses.points import PointRow, at_points
 from .views.explore import Explorable, explore
 from .views import notebook as _notebook
 from .language.gen import generate as gen
+from .language.python import TraceError, TraceWarning, trace
+from .language.symbolic import from_sympy
 
 # The spellings of the release before, when these were modules: graphdiff.derive.derive(g, "adjoint") …
 derive.derive, hessian.hessian, hessian.hvp, eliminate.eliminate = derive, hessian, hvp, eliminate
@@ -58,7 +60,8 @@ def paths(g: Graph, source: str | int | None = None, target: str | int | None = 
 
 #: Every command by its own name: ``graphdiff.eval(g)`` is ``graphdiff eval``, ``graphdiff.edges(g)`` is
 #: ``graphdiff edges``, ``graphdiff.info(g)`` is ``graphdiff info`` (the other commands' functions have their
-#: names already: grad, paths, cost, check, draw, derive, hessian, eliminate, explore, gen).
+#: names already: grad, paths, cost, check, draw, derive, hessian, eliminate, explore, gen; ``graphdiff import``
+#: is :func:`trace` for a Python function and :func:`from_sympy` for a SymPy expression).
 eval, edges, info = evaluate, linearize, shape  # noqa: A001 - the command's name
 
 _notebook.register()  # results display themselves in Jupyter, when IPython runs
@@ -67,8 +70,9 @@ __all__ = [
     "Between", "CheckResult", "ComputeError", "Cost", "CycleError", "Derived", "Diagnostic", "Elimination",
     "ExitCode", "Explorable", "Gradient", "Graph", "GraphdiffError", "Hessian", "HessianVector", "InputError",
     "Linearization", "MODES", "Operations", "PRIMITIVES", "ParseError", "PathCounts", "Primitive", "Shape", "Sweep",
-    "TooManyPaths", "TooMuchWork", "Values", "__version__", "between", "bind", "check", "cost", "count_paths",
-    "derive", "eliminate", "evaluate", "explore", "forward_sweep", "grad", "gradient", "hessian", "hvp",
+    "TooManyPaths", "TooMuchWork", "TraceError", "TraceWarning", "Values", "__version__", "between", "bind", "check",
+    "cost", "count_paths", "derive", "eliminate", "evaluate", "explore", "forward_sweep", "from_sympy", "grad",
+    "gradient", "hessian", "hvp",
     "iter_paths", "linearize", "load", "loads", "path_counts", "path_matrix", "path_products", "path_sum",
     "register", "reverse_sweep", "shape", "unregister",
 ]

@@ -46,7 +46,14 @@ from .graph import Graph, loads
 
 class TraceError(InputError):
     """The function does something a tracer cannot record (exit code 2); ``source``, ``line`` and ``col``
-    point into the user's Python file."""
+    point into the user's Python file, and ``source_line`` is that line (for the caret under the column)."""
+
+    def __init__(self, message: str, line: int | None = None, col: int | None = None, source: str | None = None,
+                 file: str | None = None):
+        super().__init__(message, line, col, source)
+        if line is not None and (file or source):
+            text = linecache.getline(file or source, line).rstrip("\r\n")
+            self.source_line = text or None
 
 
 @dataclass
@@ -153,6 +160,7 @@ class _Recording:
         self.lists: dict[int, int] = {}  # id of a list held in a variable -> how many of its elements are named
         self.assigned: dict[str, int] = {}  # variable -> how many values took its name
         self.index: dict[Traced, int] = {}  # node -> its position in ``nodes``
+        self.user: dict[str, bool] = {}  # file name -> whether it is the user's code
 
 
 _ACTIVE: _Recording | None = None
@@ -170,10 +178,15 @@ def _active() -> _Recording:
 
 
 def _is_user(filename: str) -> bool:
+    """Whether a frame of this file is the user's code (not graphdiff's, Python's or an installed library's)."""
     rec = _ACTIVE
-    if rec is not None and filename in rec.files:
-        return True
-    return not (filename.startswith("<") or filename.startswith(_GRAPHDIFF) or filename.startswith(_LIBRARY))
+    if rec is None:
+        return not (filename.startswith("<") or filename.startswith(_GRAPHDIFF) or filename.startswith(_LIBRARY))
+    known = rec.user.get(filename)
+    if known is None:
+        known = rec.user[filename] = filename in rec.files or not (
+            filename.startswith("<") or filename.startswith(_GRAPHDIFF) or filename.startswith(_LIBRARY))
+    return known
 
 
 _POSITIONS: dict = {}
@@ -201,7 +214,7 @@ def _refuse(what: str):
     if h is None:
         raise TraceError(f"{what}: graphdiff cannot trace it")
     file, line, col, _, _, function = h
-    raise TraceError(f"in {function}: {what}: graphdiff cannot trace it", line, col, source=_show(file))
+    raise TraceError(f"in {function}: {what}: graphdiff cannot trace it", line, col, source=_show(file), file=file)
 
 
 def _show(file: str) -> str:
@@ -260,7 +273,7 @@ def _fail(message: str):
     if h is None:
         raise TraceError(message)
     file, line, col, _, _, function = h
-    raise TraceError(f"in {function}: {message}", line, col, source=_show(file))
+    raise TraceError(f"in {function}: {message}", line, col, source=_show(file), file=file)
 
 
 def _fmt(v: float) -> str:
@@ -590,7 +603,7 @@ def record(function: Callable, values: Mapping[str, Any] | None = None, *, label
             raise _raised(e, function) from None
         finally:
             _ACTIVE = None
-    outputs = _outputs(result, function)
+    outputs = _outputs(result, function, set(inputs))
     text = _write(rec, outputs, inputs, label or getattr(function, "__qualname__", "f"), shown)
     return Recording(text, list(rec.decisions.values()), label or function.__qualname__, [n for n, _ in outputs],
                      shown)
@@ -649,7 +662,7 @@ def _def_where(function) -> tuple:
     code = getattr(function, "__code__", None)
     if code is None:
         return ()
-    return (code.co_firstlineno, 1, _show(code.co_filename))
+    return (code.co_firstlineno, 1, _show(code.co_filename), code.co_filename)
 
 
 def _is_number(v) -> bool:
@@ -690,11 +703,12 @@ def _raised(e: Exception, function) -> TraceError:
     k = at.tb_lasti // 2
     line, _, col, _ = pos[k] if 0 <= k < len(pos) else (at.tb_lineno, None, 0, None)
     return TraceError(f"in {code.co_name}: the function raised {msg}", line or at.tb_lineno, (col or 0) + 1,
-                      source=_show(code.co_filename))
+                      source=_show(code.co_filename), file=code.co_filename)
 
 
-def _outputs(result, function) -> list[tuple[str, Any]]:
-    """(name, value) of each output: a dict's keys, else ``y`` or ``y0``, ``y1`` …"""
+def _outputs(result, function, taken: set) -> list[tuple[str, Any]]:
+    """(name, value) of each output: a dict's keys, else ``y`` or ``y0``, ``y1`` … (``y_`` where an input is
+    ``y``)."""
     where = _def_where(function)
     if isinstance(result, dict):
         out = []
@@ -702,6 +716,9 @@ def _outputs(result, function) -> list[tuple[str, Any]]:
             if not isinstance(k, str) or not _NAME.match(k):
                 raise TraceError(f"{function.__name__} returned a dict with the key {k!r}: an output's name must be "
                                  "a name (letters, digits, _)", *where)
+            if k in taken and not (v.__class__ is Traced and v.name == k):
+                raise TraceError(f"{function.__name__} returns the output '{k}', which is the name of an input: "
+                                 "give the output another key", *where)
             out.append((k, _output_value(v, function, k, where)))
         if not out:
             raise TraceError(f"{function.__name__} returned an empty dict: no output", *where)
@@ -709,11 +726,19 @@ def _outputs(result, function) -> list[tuple[str, Any]]:
     if isinstance(result, (tuple, list)):
         if not result:
             raise TraceError(f"{function.__name__} returned an empty {type(result).__name__}: no output", *where)
-        return [(f"y{k}", _output_value(v, function, f"y{k}", where)) for k, v in enumerate(result)]
+        names = [_free(f"y{k}", taken) for k in range(len(result))]
+        return [(n, _output_value(v, function, n, where)) for n, v in zip(names, result)]
     if result is None:
         raise TraceError(f"{function.__name__} returned None: return its result (a number, a tuple or a dict)",
                          *where)
-    return [("y", _output_value(result, function, "y", where))]
+    return [(_free("y", taken), _output_value(result, function, "y", where))]
+
+
+def _free(name: str, taken: set) -> str:
+    """``name``, or ``name_`` … when an input has it."""
+    while name in taken:
+        name += "_"
+    return name
 
 
 def _output_value(v, function, name: str, where):
@@ -762,7 +787,8 @@ def _write(rec: _Recording, outputs: list[tuple[str, Any]], inputs: dict, label:
         out.extend(f"#   {d.source}:{d.line}:{d.col}: {d.summary}" for d in rec.decisions.values())
     out.append("input " + ", ".join(_decl(n, v) for n, v in inputs.items()))
     for name, expr, where in body:
-        out.append(f"{name} = {expr}" + (f"  # line {where[1]}" if where else ""))
+        out.append(f"{name} = {expr}" + (f"  # line {where[1]}" if where and where[0] in rec.files else
+                                          f"  # {_show(where[0])}:{where[1]}" if where else ""))
     for name, expr in lines_out:
         out.append(f"{name} = {expr}")
     out.append("output " + ", ".join(n for n, _ in outputs))
@@ -916,7 +942,7 @@ def _run_module(file: Path):
         spec.loader.exec_module(module)
     except SyntaxError as e:
         raise InputError(f"syntax error: {e.msg}", e.lineno, e.offset, source=str(file)).locate(
-            str(file), e.text and linecache.getline(str(file), e.lineno or 0) and _read(file)) from None
+            str(file), _read(file)) from None
     except Exception as e:  # noqa: BLE001 - the module raised while it was run
         tb, at = e.__traceback__, None
         while tb is not None:
@@ -925,7 +951,7 @@ def _run_module(file: Path):
             tb = tb.tb_next
         msg = f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
         raise InputError(f"running {file.name} raised {msg}", at.tb_lineno if at else None, 1 if at else None,
-                         source=str(file)) from None
+                         source=str(file)).locate(str(file), _read(file)) from None
     return module
 
 
