@@ -64,6 +64,22 @@ def paths(g: Graph, source: str | int | None = None, target: str | int | None = 
 #: is :func:`trace` for a Python function and :func:`from_sympy` for a SymPy expression).
 eval, edges, info = evaluate, linearize, shape  # noqa: A001 - the command's name
 
+
+def import_(target: str | None = None, /, *, sympy=None, **values) -> Graph:
+    """``graphdiff import``: the graph a Python function computes (``"model.py:f"``, traced at ``values``), or
+    of a SymPy expression (``sympy="x**2*sin(y)"``, its symbols' defaults ``values``). Also reachable as
+    ``getattr(graphdiff, "import")``; in code, :func:`trace` takes the function itself."""
+    from .language.python import import_file
+
+    if (target is None) == (sympy is None):
+        raise InputError("give a 'FILE.py:FUNCTION' to trace, or sympy=EXPR (one of them)")
+    if sympy is not None:
+        return from_sympy(sympy, **values)
+    return import_file(target, values).graph(target)
+
+
+globals()["import"] = import_  # the command's name, a keyword: getattr(graphdiff, "import")
+
 _notebook.register()  # results display themselves in Jupyter, when IPython runs
 
 __all__ = [
@@ -72,6 +88,7 @@ __all__ = [
     "Linearization", "MODES", "Operations", "PRIMITIVES", "ParseError", "PathCounts", "Primitive", "Shape", "Sweep",
     "TooManyPaths", "TooMuchWork", "TraceError", "TraceWarning", "Values", "__version__", "between", "bind", "check",
     "cost", "count_paths", "derive", "eliminate", "evaluate", "explore", "forward_sweep", "from_sympy", "grad",
+    "import_",
     "gradient", "hessian", "hvp",
     "iter_paths", "linearize", "load", "loads", "path_counts", "path_matrix", "path_products", "path_sum",
     "register", "reverse_sweep", "shape", "unregister",

@@ -767,6 +767,8 @@ def import_cmd(target, sympy_expr, sets, output) -> None:
     else:
         r = P.import_file(target, values)
         text, what, decisions = r.text, target, r.decisions
+        for note in r.notes:
+            sys.stderr.write(f"graphdiff: note: {note}\n")
     for d in decisions:
         sys.stderr.write(f"{d.source}:{d.line}:{d.col}: warning: {d.message}\n")
     if output == "-":

@@ -1,4 +1,6 @@
 # graphdiff import samples/python/pendulum.py:swing: traced at the inputs' values below
+# computed more than once, one node here (unnamed values with the same text are one node; assign them to variables to keep each):
+#   (-9.81) / L (4 times, line 13)
 input theta0 = 0.5, omega0 = 0, L = 1, c = 0.1, dt = 0.05
 alpha_1 = (((-9.81) / L) * sin(theta0)) - (c * omega0)  # line 13
 omega_1 = omega0 + (dt * alpha_1)  # line 14

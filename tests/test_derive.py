@@ -156,8 +156,12 @@ def test_values_become_defaults_and_vectors_that_differ_are_said():
     d = derive(g, "adjoint", values={"a": 3})
     assert "input a = 3, x[2] = 0.5" in d.text
     d2 = derive(g, "adjoint", values={"x[1]": 2})
-    assert "x[2]" in d2.text and "x[2] = " not in d2.text
-    assert any("different values" in w.message for w in d2.warnings)
+    assert "input a = 1, x[2] = [0.5, 2]" in d2.text and not d2.warnings  # a default for each element
+    assert graphdiff.evaluate(graphdiff.loads(d2.text))["dy_da"] == 2.5
+    g3 = graphdiff.loads("input a = 1, x[2]\ny = a * sum(x)")
+    d3 = derive(g3, "adjoint", values={"x[1]": 2})
+    assert "x[2]" in d3.text and "x[2] = " not in d3.text
+    assert any("some elements of x have values and some have none" in w.message for w in d3.warnings)
 
 
 def test_deriving_at_a_kink_warns_as_grad_does():

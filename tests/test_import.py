@@ -259,6 +259,18 @@ def test_shared_anonymous_values_are_one_node():
 
     g = trace(f)
     assert sum(1 for i in range(len(g)) if g.ops[i] == "mul") == 1
+    r = record(f)
+    assert r.merged == [("a * b", [f.__code__.co_firstlineno + 1] * 2)]
+    assert "#   a * b (2 times, line " in r.text
+    assert "1 unnamed value computed more than once is one node each in the program: a * b (2×)" in r.notes[0]
+
+    def g2(a=1.0, b=2.0):
+        ab = a * b
+        ab2 = a * b
+        return ab + math.sin(ab2)
+
+    assert sum(1 for op in trace(g2).ops if op == "mul") == 2  # named: both kept
+    assert record(g2).merged == []
 
 
 # ---- decided comparisons ------------------------------------------------------------------------------------

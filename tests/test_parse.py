@@ -26,6 +26,24 @@ def test_input_declarations_with_defaults_and_vectors():
     assert graphdiff.bind(g) == [2.0, -1.5, 0.25, 0.25, 0.25]
 
 
+def test_a_vector_with_a_default_for_each_element():
+    g = loads("input w[3] = [1, -2, 0.5], s = 3\ny = sum(w) * s")
+    assert graphdiff.bind(g) == [1.0, -2.0, 0.5, 3.0]
+    assert graphdiff.bind(g, {"w[1]": 4}) == [1.0, 4.0, 0.5, 3.0]
+    assert graphdiff.evaluate(g)["y"] == -1.5
+
+
+@pytest.mark.parametrize("text, message, col", [
+    ("input w[2] = [1, 2, 3]; y = sum(w)", "3 default values for the vector w[2]: give 2", 7),
+    ("input w = [1, 2]; y = w", "a list of defaults is for a vector input: write 'input w = 1', or 'input w[2] = [...]'", 7),
+    ("input w[2] = []; y = sum(w)", "unexpected ']'; expected '+' or '-' or a number", 15),
+])
+def test_bad_lists_of_defaults(text, message, col):
+    with pytest.raises(ParseError) as e:
+        loads(text)
+    assert message in e.value.message and e.value.col == col
+
+
 def test_unicode_names():
     g = loads("β = α * 2; γ = β + α")
     assert g.names == ["α", "β", "γ"]

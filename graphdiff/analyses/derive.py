@@ -328,11 +328,15 @@ def _declarations(g: Graph, defaults: dict[int, float], warnings: list[Diagnosti
             seen.add(vec)
             start, n = g.vectors[vec]
             d = defaults.get(start)
-            if any(defaults.get(k) != d for k in range(start, start + n)):
+            values = [defaults.get(k) for k in range(start, start + n)]
+            if any(v != d for v in values):
+                if all(v is not None for v in values):  # a default for each element
+                    items.append(f"{vec}[{n}] = [{', '.join(map(fmt_num, values))}]")
+                    continue
                 warnings.append(Diagnostic(vec, g.lines[start], g.cols[start],
-                                           f"the elements of {vec} have different values, which a declaration "
-                                           f"cannot hold: the derived program declares {vec}[{n}] without a "
-                                           f"default (give them with --inputs)"))
+                                           f"some elements of {vec} have values and some have none, which a "
+                                           f"declaration cannot hold: the derived program declares {vec}[{n}] "
+                                           f"without a default (give them with --inputs)"))
                 d = None
             items.append(f"{vec}[{n}]" + (f" = {fmt_num(d)}" if d is not None else ""))
         else:

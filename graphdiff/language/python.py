@@ -161,6 +161,7 @@ class _Recording:
         self.assigned: dict[str, int] = {}  # variable -> how many values took its name
         self.index: dict[Traced, int] = {}  # node -> its position in ``nodes``
         self.user: dict[str, bool] = {}  # file name -> whether it is the user's code
+        self.merged: list[tuple[str, list[int]]] = []  # unnamed texts computed more than once: (text, lines)
 
 
 _ACTIVE: _Recording | None = None
@@ -557,6 +558,18 @@ class Recording:
     function: str
     outputs: list[str]
     inputs: dict[str, Any]
+    merged: list[tuple[str, list[int]]] = field(default_factory=list)  # (text, lines): one node for several
+
+    @property
+    def notes(self) -> list[str]:
+        """What the command says on standard error besides the decisions: values merged into one node."""
+        if not self.merged:
+            return []
+        shown = ", ".join(f"{_short(t, 40)} ({len(lines)}×)" for t, lines in self.merged[:5])
+        more = f" and {len(self.merged) - 5:,} more" if len(self.merged) > 5 else ""
+        return [f"{len(self.merged):,} unnamed value{'s' if len(self.merged) > 1 else ''} computed more than once "
+                f"{'are' if len(self.merged) > 1 else 'is'} one node each in the program: {shown}{more} (assign "
+                "them to variables to keep each; the program's header lists them)"]
 
     def graph(self, source: str | None = None) -> Graph:
         """The program as a graph (parsed as any program is)."""
@@ -577,8 +590,8 @@ def record(function: Callable, values: Mapping[str, Any] | None = None, *, label
     global _ACTIVE
     values = dict(values or {})
     sig = _signature(function)
-    file = inspect.getsourcefile(function) or getattr(function.__code__, "co_filename", "")
-    files = {file} if file else set()
+    code = getattr(function, "__code__", None)
+    files = {code.co_filename} if code is not None else set()  # a notebook cell's or <stdin>'s name too
     rec = _Recording(files)
     inputs, args, shown = _inputs(function, sig, values)
     with _LOCK:
@@ -606,7 +619,7 @@ def record(function: Callable, values: Mapping[str, Any] | None = None, *, label
     outputs = _outputs(result, function, set(inputs))
     text = _write(rec, outputs, inputs, label or getattr(function, "__qualname__", "f"), shown)
     return Recording(text, list(rec.decisions.values()), label or function.__qualname__, [n for n, _ in outputs],
-                     shown)
+                     shown, rec.merged)
 
 
 def _signature(function: Callable) -> inspect.Signature:
@@ -756,12 +769,6 @@ def _write(rec: _Recording, outputs: list[tuple[str, Any]], inputs: dict, label:
     """The program: a header, the inputs, one line per named value, the outputs."""
     nodes = rec.nodes
     live = _live(nodes, [v for _, v in outputs if v.__class__ is Traced])
-    uses: dict[Traced, int] = {}
-    for t in nodes:
-        if t in live:
-            for a in t.args:
-                if a.__class__ is Traced:
-                    uses[a] = uses.get(a, 0) + 1
     taken = {t.name for t in nodes if t.op == "input"} | set(inputs)
     lines_out: list[tuple[str, str]] = []  # (name, expression) of the output aliases
     for name, v in outputs:
@@ -771,7 +778,7 @@ def _write(rec: _Recording, outputs: list[tuple[str, Any]], inputs: dict, label:
             lines_out.append((name, v.name if v.__class__ is Traced else _num(v)))
         taken.add(name)
     _number_names(rec, live, taken)
-    body, texts = [], {}
+    body, texts, first, again = [], {}, {}, {}
     for t in nodes:
         if t.op == "input" or t not in live:
             continue
@@ -781,10 +788,20 @@ def _write(rec: _Recording, outputs: list[tuple[str, Any]], inputs: dict, label:
             body.append((t.name, expr, t.where))
         else:
             texts[t] = expr
+            if first.setdefault(expr, t) is not t:  # the parser makes one node of the two
+                again.setdefault(expr, [first[expr]]).append(t)
+    rec.merged = [(expr, [t.where[1] for t in ts if t.where]) for expr, ts in again.items()]
     out = [f"# graphdiff import {label}: traced at the inputs' values below"]
     if rec.decisions:
         out.append("# decided at this point (the program holds the branches taken):")
         out.extend(f"#   {d.source}:{d.line}:{d.col}: {d.summary}" for d in rec.decisions.values())
+    if rec.merged:
+        out.append("# computed more than once, one node here (unnamed values with the same text are one node; "
+                   "assign them to variables to keep each):")
+        out.extend(f"#   {_short(expr)} ({len(lines)} times, line{'s' if len(set(lines)) > 1 else ''} "
+                   f"{', '.join(map(str, sorted(set(lines))))})" for expr, lines in rec.merged[:20])
+        if len(rec.merged) > 20:
+            out.append(f"#   … and {len(rec.merged) - 20:,} more")
     out.append("input " + ", ".join(_decl(n, v) for n, v in inputs.items()))
     for name, expr, where in body:
         out.append(f"{name} = {expr}" + (f"  # line {where[1]}" if where and where[0] in rec.files else
@@ -793,6 +810,10 @@ def _write(rec: _Recording, outputs: list[tuple[str, Any]], inputs: dict, label:
         out.append(f"{name} = {expr}")
     out.append("output " + ", ".join(n for n, _ in outputs))
     return "\n".join(out) + "\n"
+
+
+def _short(text: str, limit: int = 100) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _live(nodes: list[Traced], ends: list[Traced]) -> set:
@@ -980,11 +1001,11 @@ def trace(function: Callable, /, **values) -> Graph:
     ...     return c * d
     >>> g = trace(f, a=2)
     >>> print(g.text, end="")
-    # graphdiff import f: traced at a = 2, b = 1
+    # graphdiff import f: traced at the inputs' values below
     input a = 2, b = 1
-    c = a + b  # line 3
-    d = b + 1  # line 4
-    y = c * d  # line 5
+    c = a + b  # line 2
+    d = b + 1  # line 3
+    y = c * d  # line 4
     output y
     """
     r = record(function, values)
