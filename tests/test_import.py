@@ -612,3 +612,34 @@ def test_the_published_benchmarks_python_is_the_same_graph(name, function, monke
     fn, _ = graphdiff.language.python.load_function(f"samples/published/{name}.py:{function}")
     own = outputs_of(fn())
     assert graphdiff.evaluate(hand).outputs() == pytest.approx({k: float(v) for k, v in own.items()}, rel=1e-15)
+
+
+def test_trace_a_function_written_in_a_notebook_cell_in_a_real_kernel():
+    """In Jupyter a function's code is a cell: the tracer names its values and warns from the cell's lines."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("import math, warnings, graphdiff\n"
+                                  "def loss(w=0.5, x=[1.0, -2.0]):\n"
+                                  "    z = w * x[0] + x[1]\n"
+                                  "    if z < 0:\n"
+                                  "        z = -z\n"
+                                  "    return math.tanh(z) ** 2"),
+        nbformat.v4.new_code_cell("with warnings.catch_warnings(record=True) as caught:\n"
+                                  "    warnings.simplefilter('always')\n"
+                                  "    g = graphdiff.trace(loss)\n"
+                                  "print(g.text)\n"
+                                  "print([str(c.message) for c in caught])\n"
+                                  "print(graphdiff.grad(g)['y', 'w'])"),
+    ]
+    NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    out = "".join(o.get("text", "") for o in nb.cells[1].outputs)
+    assert all(o.output_type != "error" for o in nb.cells[1].outputs), out
+    assert "input w = 0.5, x[2] = [1, -2]" in out
+    assert "z_1 = (w * x[0]) + x[1]  # line 3\nz_2 = -z_1  # line 5\ny = tanh(z_2) ^ 2  # line 6" in out
+    assert "'z < 0' was True with z = -1.5" in out
+    z = 0.5 * 1.0 - 2.0
+    want = 2 * math.tanh(-z) * (1 - math.tanh(-z) ** 2) * -1.0  # d/dw tanh(-(w x0 + x1))^2
+    assert float(out.strip().splitlines()[-1]) == pytest.approx(want, rel=1e-14)

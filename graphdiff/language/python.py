@@ -165,6 +165,7 @@ class _Recording:
 
 
 _ACTIVE: _Recording | None = None
+_OWNER = [0]  # the thread tracing
 _LOCK = threading.Lock()
 _GRAPHDIFF = str(Path(__file__).resolve().parents[1])
 _LIBRARY = tuple({p for key in ("stdlib", "platstdlib", "purelib", "platlib")
@@ -477,10 +478,10 @@ class _Patched:
             setattr(math, n, f)
         for n, f in self.builtin_new.items():
             setattr(builtins, n, f)
-        for ns in self.modules:
+        for ns in self.modules:  # by identity only: a user's value may not compare (a NumPy array)
             for k, v in list(ns.items()):
                 new = by_id.get(id(v))
-                if new is not None and (v in self.math.values() or v in self.builtin.values()):
+                if new is not None:
                     self.undo.append((ns, k, v))
                     ns[k] = new
         return self
@@ -594,8 +595,10 @@ def record(function: Callable, values: Mapping[str, Any] | None = None, *, label
     files = {code.co_filename} if code is not None else set()  # a notebook cell's or <stdin>'s name too
     rec = _Recording(files)
     inputs, args, shown = _inputs(function, sig, values)
+    if _ACTIVE is not None and _OWNER[0] == threading.get_ident():
+        raise TraceError("a trace was started while tracing (graphdiff.trace inside the traced function)")
     with _LOCK:
-        _ACTIVE = rec
+        _ACTIVE, _OWNER[0] = rec, threading.get_ident()
         modules = [function.__globals__] + [m.__dict__ for m in list(sys.modules.values())
                                             if getattr(m, "__file__", None) and _is_user(str(m.__file__))
                                             and m.__dict__ is not function.__globals__]
@@ -607,7 +610,9 @@ def record(function: Callable, values: Mapping[str, Any] | None = None, *, label
             with _Patched(modules):
                 sys.settrace(_namer(rec))
                 try:
-                    result = function(**{a: made.get(a, v) for a, v in args.items()})
+                    given = {a: made.get(a, v) for a, v in args.items()}
+                    positional = [given.pop(a) for a, p in sig.parameters.items() if p.kind is p.POSITIONAL_ONLY]
+                    result = function(*positional, **given)
                 finally:
                     sys.settrace(previous)
         except TraceError:
@@ -644,6 +649,8 @@ def _inputs(function, sig: inspect.Signature, values: dict) -> tuple[dict, dict,
                              "cannot be an input: name each input as a parameter", *where)
         v = values.get(name, p.default)
         if p.annotation in (int, "int") and v is not p.empty:  # a count, a size: a plain int, not an input
+            if isinstance(v, float) and v.is_integer():  # --set n=10 reads a number
+                v = int(v)
             if not isinstance(v, int) or isinstance(v, bool):
                 raise TraceError(f"parameter '{name}' of {function.__name__} is an int, not {v!r}", *where)
             args[name] = v
@@ -828,14 +835,16 @@ def _live(nodes: list[Traced], ends: list[Traced]) -> set:
 def _number_names(rec: _Recording, live: set, taken: set) -> None:
     """Each named value's final name: its variable's, numbered when the variable took several values; unique."""
     counts: dict[str, int] = {}
-    for t in rec.nodes:
-        if t in live and t.base is not None and t.name is None:
+    for t in rec.nodes:  # every value the variable took, an output's too (so the numbers follow the code)
+        if t in live and t.base is not None and t.op != "input":
             counts[t.base] = counts.get(t.base, 0) + 1
     seen: dict[str, int] = {}
     for t in rec.nodes:
-        if t not in live or t.name is not None or t.base is None:
+        if t not in live or t.base is None or t.op == "input":
             continue
         seen[t.base] = seen.get(t.base, 0) + 1
+        if t.name is not None:
+            continue
         name = t.base if counts[t.base] == 1 else f"{t.base}_{seen[t.base]}"
         while name in taken:
             name += "_"
