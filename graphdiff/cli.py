@@ -763,10 +763,10 @@ def import_cmd(target, sympy_expr, sets, output) -> None:
         from .language import symbolic
 
         expr, label = symbolic.read(sympy_expr)
-        text, what, decisions = symbolic.program(expr, values, label=label), "--sympy", []
+        text, decisions = symbolic.program(expr, values, label=label), []
     else:
         r = P.import_file(target, values)
-        text, what, decisions = r.text, target, r.decisions
+        text, decisions = r.text, r.decisions
         for note in r.notes:
             sys.stderr.write(f"graphdiff: note: {note}\n")
     for d in decisions:

@@ -287,18 +287,22 @@ def _decide(a, b, symbol: str, truth: bool = False) -> bool:
     if not isinstance(y, (int, float)):
         return NotImplemented
     result = {"<": x < y, "<=": x <= y, ">": x > y, ">=": x >= y, "==": x == y, "!=": x != y}[symbol]
+    return _decided(result, f"{_label(a)} {symbol} {_label(b)}" if not truth else _label(a), (a, b))
+
+
+def _decided(result: bool, fallback: str, operands: tuple) -> bool:
+    """Record a comparison decided at the point (its source text, or ``fallback``), once per place in the code."""
     rec = _ACTIVE
     h = _here()
     if rec is None or h is None:
         return result
     file, line, col, end, end_col, _ = h
-    key = (file, line, col)
-    d = rec.decisions.get(key)
+    d = rec.decisions.get((file, line, col))
     if d is None:
-        text = _segment(file, line, col, end, end_col) or (f"{_label(a)} {symbol} {_label(b)}" if not truth else
-                                                           _label(a))
-        shown = [f"{_label(t)} = {_fmt(t.value)}" for t in (a, b) if t.__class__ is Traced and _label(t) != "?"]
-        d = rec.decisions[key] = Decision(_show(file), line, col, text, [], ", ".join(shown))
+        shown = [f"{_label(t)} = {_fmt(t.value)}" for t in operands if t.__class__ is Traced and _label(t) != "?"]
+        d = rec.decisions[file, line, col] = Decision(_show(file), line, col,
+                                                       _segment(file, line, col, end, end_col) or fallback, [],
+                                                       ", ".join(shown))
     d.results.append(bool(result))
     return result
 
@@ -397,19 +401,7 @@ def _math_function(name: str, original: Callable, rows: dict[str, str]) -> Calla
 
 
 def _decide_predicate(name: str, original: Callable, x: Traced) -> bool:
-    result = original(x.value)
-    rec = _ACTIVE
-    h = _here()
-    if rec is not None and h is not None:
-        file, line, col, end, end_col, _ = h
-        key = (file, line, col)
-        d = rec.decisions.get(key)
-        if d is None:
-            text = _segment(file, line, col, end, end_col) or f"math.{name}({_label(x)})"
-            d = rec.decisions[key] = Decision(_show(file), line, col, text, [],
-                                              f"{_label(x)} = {_fmt(x.value)}" if _label(x) != "?" else "")
-        d.results.append(bool(result))
-    return result
+    return _decided(original(x.value), f"math.{name}({_label(x)})", (x,))
 
 
 def _flat(args, kwargs) -> Iterable:
@@ -917,14 +909,6 @@ def _decl(name: str, v) -> str:
             return f"{name}[{len(v)}] = {_num(v[0])}"
         return f"{name}[{len(v)}] = [{', '.join(_num(x) for x in v)}]"
     return f"{name} = {_num(v)}"
-
-
-def _point(shown: dict) -> str:
-    def one(v):
-        return f"[{', '.join(_num(x) for x in v)}]" if isinstance(v, list) else _num(v)
-    parts = [f"{n} = {one(v)}" for n, v in shown.items()]
-    text = ", ".join(parts)
-    return text if len(text) <= 200 else text[:197] + "…"
 
 
 # ---- files and the library --------------------------------------------------------------------------------------
