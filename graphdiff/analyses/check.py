@@ -39,6 +39,7 @@ is reported, not raised; at the given point such a failure raises as in every ot
 from __future__ import annotations
 
 import math
+import time
 import random
 import sys
 from dataclasses import dataclass, field
@@ -71,6 +72,10 @@ EPS = sys.float_info.epsilon
 SYMBOLIC_MAX_NODES = 300
 #: ... and above this many terms in an output written out as one expression tree.
 SYMBOLIC_MAX_TREE = 2_000
+#: Second derivatives (check --order 2) grow with the square of the tree: SymPy is skipped above this many terms,
+SYMBOLIC_MAX_TREE_2 = 400
+#: ... and stops after this many seconds of second derivatives (the entries left are checked by differences).
+SYMBOLIC_SECONDS_2 = 10.0
 #: Finite differences are skipped above this many node evaluations (4 evaluations per input).
 FD_MAX_WORK = 4_000_000
 #: The sum over paths is skipped above this many (pair × edge) visits.
@@ -342,7 +347,7 @@ def tree_size(g: Graph, cap: int) -> int:
     return max((size[o] for o in g.outputs), default=0)
 
 
-def _symbolic_skip(g: Graph) -> str | None:
+def _symbolic_skip(g: Graph, order: int = 1) -> str | None:
     if _sympy() is None:
         return "SymPy is not installed (pip install 'graphdiff[symbolic]')"
     formless = sorted({op for op in g.ops if op != "input" and "sympy" not in PRIMITIVES[op].leaves})
@@ -350,9 +355,10 @@ def _symbolic_skip(g: Graph) -> str | None:
         return f"no SymPy form in the table of primitives for {', '.join(formless)}"
     if len(g) > SYMBOLIC_MAX_NODES:
         return f"the graph has {len(g):,} nodes, more than the {SYMBOLIC_MAX_NODES} SymPy is used for"
-    if tree_size(g, SYMBOLIC_MAX_TREE + 1) > SYMBOLIC_MAX_TREE:
-        return (f"an output written out as one expression has more than {SYMBOLIC_MAX_TREE:,} terms (shared "
-                "nodes repeat), too many for SymPy")
+    cap = SYMBOLIC_MAX_TREE if order == 1 else SYMBOLIC_MAX_TREE_2
+    if tree_size(g, cap + 1) > cap:
+        return (f"an output written out as one expression has more than {cap:,} terms (shared nodes repeat), too "
+                f"many for SymPy{'' if order == 1 else chr(39) + 's second derivatives'}")
     return None
 
 
@@ -631,11 +637,13 @@ def check_hessian(g: Graph, inputs: Mapping[str, float] | None = None, *, of: st
     skipped: dict[str, str] = {}
     sym = None
     if symbolic:
-        why = _symbolic_skip(g)
+        why = _symbolic_skip(g, order=2)
         if why:
             skipped["symbolic"] = why
         else:
             sym = Symbolic(g, outs)
+    deadline = time.monotonic() + SYMBOLIC_SECONDS_2
+    n_sym = 0
     entries: list[HessianEntry] = []
     warnings: list[Diagnostic] = []
     asym = 0.0
@@ -655,8 +663,13 @@ def check_hessian(g: Graph, inputs: Mapping[str, float] | None = None, *, of: st
                 kink = (o, a) in kinked or (o, b) in kinked
                 vals: dict[str, float | None] = {"forward over reverse": got}
                 ok: dict[str, bool | None] = {}
+                if sym is not None and time.monotonic() > deadline:
+                    skipped["symbolic"] = (f"SymPy's second derivatives stopped after {SYMBOLIC_SECONDS_2:g} s "
+                                           f"({n_sym:,} of {len(outs) * len(ins) ** 2:,} entries checked by it)")
+                    sym = None
                 if sym is not None:
                     sv = _second(sym, o, a, b, values)
+                    n_sym += 1
                     vals["symbolic"] = sv
                     ok["symbolic"] = None if kink or sv is None or not math.isfinite(sv) else \
                         abs(sv - got) <= atol + rtol * max(abs(sv), abs(got))
@@ -677,7 +690,11 @@ def _second(sym: Symbolic, o: int, a: int, b: int, values: list[float]) -> float
     d = sym.derivs.get(key)
     if d is None:
         d = sym.derivs[key] = sp.diff(sym.exprs[o], sym.symbols[a], sym.symbols[b])
-    x = d.xreplace({s: sp.Float(values[j], 30) for j, s in sym.symbols.items()})
+    at = {s: sp.Float(values[j], 30) for j, s in sym.symbols.items()}
+    try:
+        x = d.xreplace(at)
+    except ValueError:  # an unevaluated Derivative (of sign, say) cannot take a number for its variable
+        x = d.subs(at)
     try:
         v = complex(sp.N(x, 30))
     except (TypeError, ValueError):
