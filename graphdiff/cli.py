@@ -26,7 +26,7 @@ Exit codes:
   2  bad input: syntax error, unknown name or function, wrong number of
      arguments, repeated assignment, cycle, index out of range, missing
      or non-finite input value, empty program, bad option, a file -o
-     cannot write
+     cannot write, a Python function import cannot trace
   3  an internal error in graphdiff (please report it)
 A closed output pipe (graphdiff eval big.gd | head) ends quietly with 0."""
 
@@ -727,7 +727,7 @@ def gen(family: str, n_inputs, vector, nested, outputs, length, stages, width, l
 
 
 @main.command("import", epilog=EXIT_CODES)
-@click.argument("target", required=False, metavar="FILE.py:FUNCTION")
+@click.argument("target", required=False, metavar="[FILE.py:FUNCTION]")
 @click.option("--sympy", "sympy_expr", metavar="EXPR|FILE", help="Import a SymPy expression (or a file holding "
               "one) instead of a Python function.")
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE", help="A parameter's value (repeatable): a "
@@ -765,7 +765,9 @@ def import_cmd(target, sympy_expr, sets, output) -> None:
         expr, label = symbolic.read(sympy_expr)
         text, decisions = symbolic.program(expr, values, label=label), []
     else:
-        r = P.import_file(target, values)
+        r = P.import_file(target, values, progress=_counter(f"tracing {target}"))
+        if sys.stderr.isatty():
+            sys.stderr.write("\r\033[K")
         text, decisions = r.text, r.decisions
         for note in r.notes:
             sys.stderr.write(f"graphdiff: note: {note}\n")
@@ -777,6 +779,18 @@ def import_cmd(target, sympy_expr, sets, output) -> None:
             sys.stdout.flush()
         return
     _write(output, text)
+
+
+def _counter(label: str):
+    """A count on stderr when it is a terminal (``label: 120,000 nodes``), else None."""
+    if not sys.stderr.isatty():
+        return None
+
+    def cb(n: int) -> None:
+        sys.stderr.write(f"\r{label}: {n:,} nodes")
+        sys.stderr.flush()
+
+    return cb
 
 
 def _import_values(sets: tuple[str, ...]) -> dict[str, object]:

@@ -162,6 +162,7 @@ class _Recording:
         self.index: dict[Traced, int] = {}  # node -> its position in ``nodes``
         self.user: dict[str, bool] = {}  # file name -> whether it is the user's code
         self.merged: list[tuple[str, list[int]]] = []  # unnamed texts computed more than once: (text, lines)
+        self.progress: Callable[[int], None] | None = None  # told the nodes recorded, every 10,000
 
 
 _ACTIVE: _Recording | None = None
@@ -248,7 +249,9 @@ def _record(op: str, args: tuple, value: float) -> Traced:
     h = _here()
     t = Traced(op, args, value, h[:3] if h else None)
     rec.nodes.append(t)
-    rec.index[t] = len(rec.nodes) - 1
+    n = rec.index[t] = len(rec.nodes) - 1
+    if rec.progress is not None and n % 10_000 == 0:
+        rec.progress(n)
     return t
 
 
@@ -576,16 +579,18 @@ class Recording:
 _NAME = re.compile(r"[^\W\d]\w*$")
 
 
-def record(function: Callable, values: Mapping[str, Any] | None = None, *, label: str | None = None) -> Recording:
+def record(function: Callable, values: Mapping[str, Any] | None = None, *, label: str | None = None,
+           progress: Callable[[int], None] | None = None) -> Recording:
     """Trace ``function`` at ``values`` (its parameters' values by name; the others take their defaults) and
     write the program it computed. ``label`` names the function in the program's header (the command gives
-    ``model.py:f``)."""
+    ``model.py:f``); ``progress`` is told how many nodes are recorded, every 10,000."""
     global _ACTIVE
     values = dict(values or {})
     sig = _signature(function)
     code = getattr(function, "__code__", None)
     files = {code.co_filename} if code is not None else set()  # a notebook cell's or <stdin>'s name too
     rec = _Recording(files)
+    rec.progress = progress
     inputs, args, shown = _inputs(function, sig, values)
     if _ACTIVE is not None and _OWNER[0] == threading.get_ident():
         raise TraceError("a trace was started while tracing (graphdiff.trace inside the traced function)")
@@ -976,10 +981,11 @@ def _read(file: Path) -> str | None:
         return None
 
 
-def import_file(spec: str, values: Mapping[str, Any] | None = None) -> Recording:
+def import_file(spec: str, values: Mapping[str, Any] | None = None,
+                progress: Callable[[int], None] | None = None) -> Recording:
     """``graphdiff import FILE.py:FUNCTION``: the function traced at ``values``."""
     function, label = load_function(spec)
-    return record(function, values, label=label)
+    return record(function, values, label=label, progress=progress)
 
 
 def trace(function: Callable, /, **values) -> Graph:
