@@ -68,7 +68,7 @@ def _decode(data: bytes) -> Program | None:
     if len(data) < _HEADER.size:
         return None
     magic, fmt, ident, table, length, crc = _HEADER.unpack_from(data)
-    payload = data[_HEADER.size:]
+    payload = memoryview(data)[_HEADER.size:]  # not a copy: the code of a large program is tens of MB
     if (magic, fmt, ident, table) != (MAGIC, FORMAT, _identity(), table_digest()) or len(payload) != length or \
             zlib.crc32(payload) != crc:
         return None
