@@ -643,3 +643,102 @@ def test_trace_a_function_written_in_a_notebook_cell_in_a_real_kernel():
     z = 0.5 * 1.0 - 2.0
     want = 2 * math.tanh(-z) * (1 - math.tanh(-z) ** 2) * -1.0  # d/dw tanh(-(w x0 + x1))^2
     assert float(out.strip().splitlines()[-1]) == pytest.approx(want, rel=1e-14)
+
+
+# ---- what a review found (each failed before its fix) ---------------------------------------------------------
+
+def test_an_unnamed_value_used_again_and_again_is_named_so_the_text_stays_linear():
+    def sq(u):
+        return u * u + u
+
+    def f(x=0.5):
+        return sq(sq(sq(sq(sq(sq(sq(sq(sq(sq(x))))))))))  # was a 354 KB line; nested 20 deep, out of memory
+
+    def plain(x):
+        for _ in range(10):
+            x = x * x + x
+        return x
+
+    r = record(f, {"x": 0.01})
+    assert len(r.text) < 3000 and "s1 = " in r.text
+    assert graphdiff.evaluate(r.graph())["y"] == plain(0.01)
+
+
+ACTS = {"tanh": math.tanh}
+
+
+class _Net:
+    act = math.tanh
+
+
+def _base(x=1.0, k=2.0):
+    return x * k
+
+
+class _Callable:
+    def __call__(self, x=1.0):
+        return math.sin(x) * x
+
+
+@__import__("functools").lru_cache
+def _cached(x=1.0):
+    return math.exp(x) * 2
+
+
+def test_decorated_partial_and_callable_objects_trace():
+    import functools
+
+    assert graphdiff.evaluate(trace(_cached))["y"] == math.exp(1) * 2
+    assert graphdiff.evaluate(trace(functools.partial(_base, k=3.0)))["y"] == 3.0
+    assert graphdiff.evaluate(trace(_Callable()))["y"] == math.sin(1.0)
+    with pytest.raises(TraceError, match="not a Python function"):
+        record(math.sin)
+
+
+def test_math_functions_held_in_dicts_classes_and_defaults_are_traced_and_put_back():
+    def f(x=0.5, fn=math.sin):
+        a = fn(x)
+        b = ACTS["tanh"](x)
+        return a + b + _Net.act(x) * 2
+
+    g = trace(f)
+    assert graphdiff.evaluate(g)["y"] == pytest.approx(math.sin(0.5) + 3 * math.tanh(0.5), rel=1e-15)
+    assert ACTS["tanh"] is _Net.act is math.tanh and f.__defaults__[1] is math.sin
+
+
+def test_bools_numpy_scalars_and_a_number_for_a_list():
+    import numpy as np
+
+    def f(x=0.5, w=[1.0, 2.0]):
+        return x * (x > 0) + np.float64(2.0) * x + x ** np.int64(2) + len(w) * w[1]
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TraceWarning)
+        g = trace(f, w=0.25)
+    assert "w[2] = 0.25" in g.text
+    assert graphdiff.evaluate(g)["y"] == f(0.5, [0.25, 0.25])
+    assert graphdiff.grad(g)["y", "x"] == pytest.approx(1 + 2 + 1.0, rel=1e-15)
+
+
+def test_an_input_returned_under_its_own_name_and_sys_exit():
+    def f(x=1.0, w=2.0):
+        return {"x": x, "z": x * w}
+
+    assert graphdiff.evaluate(trace(f)).outputs() == {"x": 1.0, "z": 2.0}
+
+    def quits(x=1.0):
+        sys.exit(3)
+
+    with pytest.raises(TraceError, match=r"called sys.exit\(3\) while traced"):
+        record(quits)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("Heaviside(x)*x", "Heaviside(x) is 1/2 at 0 and graphdiff's step is 0 there: write Heaviside(x, 0)"),
+    ("gamma*x", "is SymPy's own: rename that symbol"),
+])
+def test_sympy_heaviside_and_sympys_own_names(text, message):
+    with pytest.raises(graphdiff.InputError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        program(text)
+    if text.startswith("Heaviside"):
+        assert graphdiff.evaluate(from_sympy("Heaviside(x, 0)*x", x=2.0))["f"] == 2.0

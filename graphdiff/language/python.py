@@ -26,10 +26,12 @@ function, the file, the line and the column in the user's source.
 from __future__ import annotations
 
 import builtins
+import functools
 import importlib.util
 import inspect
 import linecache
 import math
+import numbers
 import os
 import re
 import sys
@@ -145,7 +147,25 @@ class Traced:
     def __rdivmod__(self, o): _refuse("divmod() of a traced value")
 
     def __array_ufunc__(self, ufunc, method, *args, **kwargs):
-        _refuse(f"numpy.{ufunc.__name__} on a traced value (graphdiff traces the math module: math.{ufunc.__name__})")
+        op = _UFUNCS.get(ufunc.__name__)
+        if op is not None and method == "__call__" and not kwargs and len(args) == 2:
+            return _binary(op, *(a if a.__class__ is Traced else _np_scalar(a) for a in args))
+        same = _NP_MATH.get(ufunc.__name__, ufunc.__name__)
+        hint = f" (graphdiff traces the math module: math.{same})" if hasattr(math, same) else ""
+        _refuse(f"numpy.{ufunc.__name__} on a traced value{hint}")
+
+
+#: NumPy's arithmetic on a NumPy scalar and a traced value (``np.float64(2) * x``) is the operator's node.
+_UFUNCS = {"add": "add", "subtract": "sub", "multiply": "mul", "true_divide": "div", "divide": "div",
+           "power": "pow", "float_power": "pow"}
+_NP_MATH = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "arctan2": "atan2", "absolute": "fabs"}
+
+
+def _np_scalar(a):
+    try:
+        return float(a)  # a NumPy scalar or a 0-d array
+    except (TypeError, ValueError):
+        _refuse(f"NumPy arithmetic between a traced value and an array ({type(a).__name__})")
 
 
 # ---- the recording -------------------------------------------------------------------------------------------
@@ -168,7 +188,7 @@ class _Recording:
 _ACTIVE: _Recording | None = None
 _OWNER = [0]  # the thread tracing
 _LOCK = threading.Lock()
-_GRAPHDIFF = str(Path(__file__).resolve().parents[1])
+_GRAPHDIFF = str(Path(__file__).resolve().parents[1]) + os.sep
 _LIBRARY = tuple({p for key in ("stdlib", "platstdlib", "purelib", "platlib")
                   if (p := sysconfig.get_paths().get(key))})
 
@@ -236,7 +256,7 @@ def _operand(x):
     """A traced value, or a plain number as a float; anything else is refused."""
     if x.__class__ is Traced:
         return x
-    if isinstance(x, bool) or not isinstance(x, (int, float)):
+    if not isinstance(x, numbers.Real):  # bools (True is 1, as in Python) and NumPy scalars are numbers
         return NotImplemented
     return float(x)
 
@@ -269,7 +289,7 @@ def _binary(op: str, a, b):
     except ZeroDivisionError:
         _fail(f"division by zero: {_fmt(_value(x))} / {_fmt(_value(y))}")
     except (ValueError, OverflowError) as e:
-        _fail(f"{_fmt(_value(x))} {_SYMBOL[op]} {_fmt(_value(y))} is not a real number graphdiff can hold ({e})")
+        _fail(f"{_paren(_value(x))} {_SYMBOL[op]} {_paren(_value(y))} is not a real number graphdiff can hold ({e})")
     return _record(op, (x, y), v)
 
 
@@ -279,6 +299,10 @@ def _fail(message: str):
         raise TraceError(message)
     file, line, col, _, _, function = h
     raise TraceError(f"in {function}: {message}", line, col, source=_show(file), file=file)
+
+
+def _paren(v: float) -> str:
+    return f"({_fmt(v)})" if v < 0 else _fmt(v)
 
 
 def _fmt(v: float) -> str:
@@ -453,10 +477,12 @@ def _builtins(originals: dict[str, Callable]) -> dict[str, Callable]:
 
 
 class _Patched:
-    """The recording functions in place while a function is traced: in ``math``, in ``builtins`` and in the
-    globals of the user's modules (names bound by ``from math import sin``); everything put back after."""
+    """The recording functions in place while a function is traced: in ``math``, in ``builtins``, in the
+    globals of the user's modules (names bound by ``from math import sin``), one level into their dicts and
+    classes (``ACTS = {"tanh": math.tanh}``, ``class Net: act = math.tanh``) and in the traced function's
+    defaults (``fn=math.sin``); everything put back after, also in modules imported while tracing."""
 
-    def __init__(self, modules: Iterable[dict]):
+    def __init__(self, modules: Iterable[dict], function=None):
         rows = _math_rows()
         self.math = {n: getattr(math, n) for n in dir(math)
                      if not n.startswith("_") and callable(getattr(math, n))}
@@ -464,21 +490,44 @@ class _Patched:
         self.builtin = {n: getattr(builtins, n) for n in ("min", "max", "sum")}
         self.builtin_new = _builtins(self.builtin)
         self.modules = list(modules)
-        self.undo: list[tuple[dict, str, Any]] = []
+        self.function = function
+        self.undo: list[tuple[Callable, Any]] = []  # (put back, the original)
+        self.by_id: dict[int, Callable] = {}
+
+    def swap(self, v):
+        """The recording function for an original one (by identity: a user's value may not compare), else v."""
+        return self.by_id.get(id(v), v)
+
+    def _patch(self, get: Callable, put: Callable) -> None:
+        v = get()
+        new = self.by_id.get(id(v))
+        if new is not None:
+            self.undo.append((put, v))
+            put(new)
 
     def __enter__(self):
-        by_id = {id(f): self.replace[n] for n, f in self.math.items()}
-        by_id.update({id(f): self.builtin_new[n] for n, f in self.builtin.items()})
+        self.by_id = {id(f): self.replace[n] for n, f in self.math.items()}
+        self.by_id.update({id(f): self.builtin_new[n] for n, f in self.builtin.items()})
         for n, f in self.replace.items():
             setattr(math, n, f)
         for n, f in self.builtin_new.items():
             setattr(builtins, n, f)
-        for ns in self.modules:  # by identity only: a user's value may not compare (a NumPy array)
+        for ns in self.modules:
             for k, v in list(ns.items()):
-                new = by_id.get(id(v))
-                if new is not None:
-                    self.undo.append((ns, k, v))
-                    ns[k] = new
+                self._patch(lambda ns=ns, k=k: ns[k], lambda x, ns=ns, k=k: ns.__setitem__(k, x))
+                if v.__class__ is dict:
+                    for dk in list(v):
+                        self._patch(lambda d=v, dk=dk: d[dk], lambda x, d=v, dk=dk: d.__setitem__(dk, x))
+                elif isinstance(v, type) and v.__module__ == ns.get("__name__"):
+                    for ak, av in list(vars(v).items()):
+                        if id(av) in self.by_id:
+                            self.undo.append((lambda x, c=v, ak=ak: setattr(c, ak, x), av))
+                            setattr(v, ak, self.by_id[id(av)])
+        f = self.function
+        if f is not None and f.__defaults__:
+            old = f.__defaults__
+            self.undo.append((lambda x, f=f: setattr(f, "__defaults__", x), old))
+            f.__defaults__ = tuple(map(self.swap, old))
         return self
 
     def __exit__(self, *exc):
@@ -486,8 +535,16 @@ class _Patched:
             setattr(math, n, f)
         for n, f in self.builtin.items():
             setattr(builtins, n, f)
-        for ns, k, v in reversed(self.undo):
-            ns[k] = v
+        for put, v in reversed(self.undo):
+            put(v)
+        back = {id(new): orig for orig_id, new in self.by_id.items()
+                for orig in (*self.math.values(), *self.builtin.values()) if id(orig) == orig_id}
+        for m in list(sys.modules.values()):  # a module imported while tracing bound a recording function
+            ns = getattr(m, "__dict__", None)
+            if ns is not None and getattr(m, "__file__", None) and _is_user(str(m.__file__)):
+                for k, v in list(ns.items()):
+                    if id(v) in back:
+                        ns[k] = back[id(v)]
         return False
 
 
@@ -587,8 +644,9 @@ def record(function: Callable, values: Mapping[str, Any] | None = None, *, label
     global _ACTIVE
     values = dict(values or {})
     sig = _signature(function)
-    code = getattr(function, "__code__", None)
-    files = {code.co_filename} if code is not None else set()  # a notebook cell's or <stdin>'s name too
+    inner = _code_of(function)
+    code = inner.__code__
+    files = {code.co_filename}  # a notebook cell's or <stdin>'s name too
     rec = _Recording(files)
     rec.progress = progress
     inputs, args, shown = _inputs(function, sig, values)
@@ -596,32 +654,56 @@ def record(function: Callable, values: Mapping[str, Any] | None = None, *, label
         raise TraceError("a trace was started while tracing (graphdiff.trace inside the traced function)")
     with _LOCK:
         _ACTIVE, _OWNER[0] = rec, threading.get_ident()
-        modules = [function.__globals__] + [m.__dict__ for m in list(sys.modules.values())
-                                            if getattr(m, "__file__", None) and _is_user(str(m.__file__))
-                                            and m.__dict__ is not function.__globals__]
+        modules = [inner.__globals__] + [m.__dict__ for m in list(sys.modules.values())
+                                         if getattr(m, "__file__", None) and _is_user(str(m.__file__))
+                                         and m.__dict__ is not inner.__globals__]
         made = {}
         for name, v in inputs.items():
             made[name] = _make_input(rec, name, v)
         previous = sys.gettrace()
         try:
-            with _Patched(modules):
+            with _Patched(modules, inner) as patched:
                 sys.settrace(_namer(rec))
                 try:
-                    given = {a: made.get(a, v) for a, v in args.items()}
+                    given = {a: made[a] if a in made else patched.swap(v) for a, v in args.items()}
                     positional = [given.pop(a) for a, p in sig.parameters.items() if p.kind is p.POSITIONAL_ONLY]
                     result = function(*positional, **given)
                 finally:
                     sys.settrace(previous)
         except TraceError:
             raise
+        except SystemExit as e:
+            raise TraceError(f"{getattr(function, '__name__', 'the function')} called sys.exit({e.code!r}) while "
+                             "traced", *_def_where(inner)) from None
         except Exception as e:  # noqa: BLE001 - the user's code raised: say where, in one line
-            raise _raised(e, function) from None
+            raise _raised(e, inner) from None
         finally:
             _ACTIVE = None
     outputs = _outputs(result, function, set(inputs))
-    text = _write(rec, outputs, inputs, label or getattr(function, "__qualname__", "f"), shown)
-    return Recording(text, list(rec.decisions.values()), label or function.__qualname__, [n for n, _ in outputs],
+    text = _write(rec, outputs, inputs, label or inner.__qualname__, shown)
+    return Recording(text, list(rec.decisions.values()), label or inner.__qualname__, [n for n, _ in outputs],
                      shown, rec.merged)
+
+
+def _code_of(function: Callable):
+    """The Python function whose code runs when ``function`` is called: through decorators (``__wrapped__``,
+    ``functools.lru_cache``), ``functools.partial``, bound methods and callable objects."""
+    f, seen = function, 0
+    while seen < 20:
+        seen += 1
+        if isinstance(f, functools.partial):
+            f = f.func
+        elif inspect.ismethod(f):
+            f = f.__func__
+        elif hasattr(f, "__wrapped__"):
+            f = f.__wrapped__
+        elif inspect.isfunction(f):
+            return f
+        elif callable(f) and inspect.isfunction(getattr(type(f), "__call__", None)):
+            f = type(f).__call__
+        else:
+            break
+    raise TraceError(f"{function!r} is not a Python function graphdiff can trace (give a function written in Python)")
 
 
 def _signature(function: Callable) -> inspect.Signature:
@@ -636,48 +718,53 @@ def _inputs(function, sig: inspect.Signature, values: dict) -> tuple[dict, dict,
     where = _def_where(function)
     unknown = [n for n in values if n not in sig.parameters]
     if unknown:
-        raise TraceError(f"{function.__name__} has no parameter '{unknown[0]}'"
+        raise TraceError(f"{_fname(function)} has no parameter '{unknown[0]}'"
                          f"{suggest(unknown[0], list(sig.parameters))} (its parameters: "
                          f"{', '.join(sig.parameters) or 'none'})", *where)
     inputs, args = {}, {}
     for name, p in sig.parameters.items():
         if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
-            raise TraceError(f"{function.__name__}'s parameter '{'*' if p.kind is p.VAR_POSITIONAL else '**'}{name}' "
+            raise TraceError(f"{_fname(function)}'s parameter '{'*' if p.kind is p.VAR_POSITIONAL else '**'}{name}' "
                              "cannot be an input: name each input as a parameter", *where)
         v = values.get(name, p.default)
+        if isinstance(p.default, (list, tuple)) and p.default and _is_number(v):  # --set w=0.5: every element
+            v = [v] * len(p.default)
         if p.annotation in (int, "int") and v is not p.empty:  # a count, a size: a plain int, not an input
             if isinstance(v, float) and v.is_integer():  # --set n=10 reads a number
                 v = int(v)
             if not isinstance(v, int) or isinstance(v, bool):
-                raise TraceError(f"parameter '{name}' of {function.__name__} is an int, not {v!r}", *where)
+                raise TraceError(f"parameter '{name}' of {_fname(function)} is an int, not {v!r}", *where)
             args[name] = v
             continue
         if v is p.empty:
-            raise TraceError(f"{function.__name__}'s parameter '{name}' has no default: give its value "
+            raise TraceError(f"{_fname(function)}'s parameter '{name}' has no default: give its value "
                              f"(--set {name}=VALUE)", *where)
         if _is_number(v) or isinstance(v, (list, tuple)) and v and all(map(_is_number, v)):
             if not _NAME.match(name):
                 raise TraceError(f"parameter '{name}' is not a name graphdiff can use", *where)
-            if isinstance(v, (list, tuple)) and name in values and _is_number(values[name]):
-                v = [values[name]] * len(v)
             inputs[name] = [float(x) for x in v] if isinstance(v, (list, tuple)) else float(v)
             bad = [x for x in (inputs[name] if isinstance(inputs[name], list) else [inputs[name]])
                    if not math.isfinite(x)]
             if bad:
                 raise TraceError(f"parameter '{name}' is {bad[0]!r}: an input's value must be finite", *where)
         elif name in values:
-            raise TraceError(f"parameter '{name}' of {function.__name__} takes {type(p.default).__name__}, not a "
+            raise TraceError(f"parameter '{name}' of {_fname(function)} takes {type(p.default).__name__}, not a "
                              f"number: only numbers and lists of numbers are inputs", *where)
         args[name] = v
     if not inputs:
-        raise TraceError(f"{function.__name__} has no numeric parameter to trace: its inputs are its parameters "
+        raise TraceError(f"{_fname(function)} has no numeric parameter to trace: its inputs are its parameters "
                          "with numbers (or lists of numbers) as defaults or values", *where)
     return inputs, args, {n: inputs[n] for n in inputs}
 
 
+def _fname(function) -> str:
+    return getattr(function, "__name__", None) or type(function).__name__
+
+
 def _def_where(function) -> tuple:
-    code = getattr(function, "__code__", None)
-    if code is None:
+    try:
+        code = _code_of(function).__code__
+    except TraceError:
         return ()
     return (code.co_firstlineno, 1, _show(code.co_filename), code.co_filename)
 
@@ -714,7 +801,7 @@ def _raised(e: Exception, function) -> TraceError:
         tb = tb.tb_next
     msg = f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
     if at is None:
-        return TraceError(f"{function.__name__} raised {msg}")
+        return TraceError(f"{_fname(function)} raised {msg}")
     code = at.tb_frame.f_code
     pos = list(code.co_positions())
     k = at.tb_lasti // 2
@@ -731,22 +818,22 @@ def _outputs(result, function, taken: set) -> list[tuple[str, Any]]:
         out = []
         for k, v in result.items():
             if not isinstance(k, str) or not _NAME.match(k):
-                raise TraceError(f"{function.__name__} returned a dict with the key {k!r}: an output's name must be "
+                raise TraceError(f"{_fname(function)} returned a dict with the key {k!r}: an output's name must be "
                                  "a name (letters, digits, _)", *where)
             if k in taken and not (v.__class__ is Traced and v.name == k):
-                raise TraceError(f"{function.__name__} returns the output '{k}', which is the name of an input: "
+                raise TraceError(f"{_fname(function)} returns the output '{k}', which is the name of an input: "
                                  "give the output another key", *where)
             out.append((k, _output_value(v, function, k, where)))
         if not out:
-            raise TraceError(f"{function.__name__} returned an empty dict: no output", *where)
+            raise TraceError(f"{_fname(function)} returned an empty dict: no output", *where)
         return out
     if isinstance(result, (tuple, list)):
         if not result:
-            raise TraceError(f"{function.__name__} returned an empty {type(result).__name__}: no output", *where)
+            raise TraceError(f"{_fname(function)} returned an empty {type(result).__name__}: no output", *where)
         names = [_free(f"y{k}", taken) for k in range(len(result))]
         return [(n, _output_value(v, function, n, where)) for n, v in zip(names, result)]
     if result is None:
-        raise TraceError(f"{function.__name__} returned None: return its result (a number, a tuple or a dict)",
+        raise TraceError(f"{_fname(function)} returned None: return its result (a number, a tuple or a dict)",
                          *where)
     return [(_free("y", taken), _output_value(result, function, "y", where))]
 
@@ -765,7 +852,7 @@ def _output_value(v, function, name: str, where):
         if not math.isfinite(v):
             raise TraceError(f"output {name} is {v!r}", *where)
         return float(v)
-    raise TraceError(f"{function.__name__} returned {type(v).__name__} as output '{name}': an output is a number "
+    raise TraceError(f"{_fname(function)} returned {type(v).__name__} as output '{name}': an output is a number "
                      "(a dict of numbers or a tuple of numbers for several)", *where)
 
 
@@ -778,15 +865,32 @@ def _write(rec: _Recording, outputs: list[tuple[str, Any]], inputs: dict, label:
     for name, v in outputs:
         if v.__class__ is Traced and v.op != "input" and v.name is None:
             v.name = name
+        elif v.__class__ is Traced and v.name == name:  # an input returned under its own name
+            pass
         else:
             lines_out.append((name, v.name if v.__class__ is Traced else _num(v)))
         taken.add(name)
     _number_names(rec, live, taken)
+    uses: dict[Traced, int] = {}
+    for t in nodes:
+        if t in live:
+            for a in t.args:
+                if a.__class__ is Traced:
+                    uses[a] = uses.get(a, 0) + 1
     body, texts, first, again = [], {}, {}, {}
+    shared = 0
     for t in nodes:
         if t.op == "input" or t not in live:
             continue
         expr = _expr(t, texts, inputs)
+        if t.name is None and uses.get(t, 0) > 1 and len(expr) > 60:
+            # a long unnamed value used more than once gets a name (s1, s2 …), as --sympy names shared parts:
+            # written out at every use, nested reuse would make the text grow exponentially
+            shared += 1
+            while f"s{shared}" in taken:
+                shared += 1
+            t.name = f"s{shared}"
+            taken.add(t.name)
         if t.name is not None:
             texts[t] = t.name
             body.append((t.name, expr, t.where))

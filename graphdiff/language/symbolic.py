@@ -30,7 +30,9 @@ def parse(text: str):
     try:
         e = parse_expr(text, transformations=standard_transformations + (convert_xor,), evaluate=True)
     except Exception as e:  # noqa: BLE001 - SymPy's parser raises many kinds (it runs Python's tokenizer and eval)
-        raise InputError(f"not a SymPy expression: {_short(text)!r} ({type(e).__name__}: {e})") from None
+        hint = ("; a name such as gamma, beta, zeta, lambda, N, S, O or Q is SymPy's own: rename that symbol"
+                if isinstance(e, (TypeError, AttributeError)) else "")
+        raise InputError(f"not a SymPy expression: {_short(text)!r} ({type(e).__name__}: {e}){hint}") from None
     if not isinstance(e, sympy.Expr):
         raise InputError(f"not a SymPy expression of numbers: {_short(text)!r} is a {type(e).__name__}")
     return e
@@ -47,6 +49,8 @@ def program(expr, values: Mapping[str, Any] | None = None, *, output: str | None
         label = label or expr
         expr = parse(expr)
     expr = sympy.sympify(expr)
+    if not isinstance(expr, sympy.Expr) or getattr(expr, "is_Matrix", False):
+        raise InputError(f"not a SymPy expression of numbers: a {type(expr).__name__}")
     values = dict(values or {})
     symbols = sorted(expr.free_symbols, key=lambda s: s.name)
     names = [s.name for s in symbols]
@@ -183,7 +187,14 @@ def _printer_class():
         _print_Abs = _print_Function
         _print_Max = _print_Function
         _print_Min = _print_Function
-        _print_Heaviside = _print_Function
+
+        def _print_Heaviside(self, e):
+            import sympy
+
+            if len(e.args) == 2 and e.args[1] != 0:  # SymPy's H(0) is 1/2 unless told; step(0) is 0
+                raise InputError(f"{e} is {e.args[1]} at 0 and graphdiff's step is 0 there: write "
+                                 f"Heaviside({e.args[0]}, 0)")
+            return f"step({self._print(e.args[0])})" if e.args[0] is not sympy.S.Zero else "0"
 
         def _print_sign(self, e):
             return self._print_Function(e)
