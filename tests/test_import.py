@@ -742,3 +742,23 @@ def test_sympy_heaviside_and_sympys_own_names(text, message):
         program(text)
     if text.startswith("Heaviside"):
         assert graphdiff.evaluate(from_sympy("Heaviside(x, 0)*x", x=2.0))["f"] == 2.0
+
+
+class _Model:
+    def forward(self, x=1.0):
+        return x * 2
+
+
+def test_max_with_a_default_isclose_decided_and_an_unbound_method():
+    def f(x=0.5, w=[1.0, 3.0]):
+        top = max(w, default=0.0)
+        if math.isclose(x, 0.5):
+            return top * x
+        return x
+
+    r = record(f)
+    assert graphdiff.evaluate(r.graph())["y"] == 1.5
+    assert [d.text for d in r.decisions] == ["math.isclose(x, 0.5)"]
+    assert graphdiff.evaluate(trace(_Model().forward))["y"] == 2.0
+    with pytest.raises(TraceError, match=r"forward is a method: trace it on an instance \(model.forward"):
+        record(_Model.forward)

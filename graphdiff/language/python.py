@@ -371,16 +371,19 @@ _INSTEAD = {"log10": "math.log(x) / math.log(10)", "log2": "math.log(x) / math.l
             "exp2": "2 ** x", "asinh": "math.log(x + math.sqrt(x * x + 1))",
             "acosh": "math.log(x + math.sqrt(x * x - 1))", "atanh": "0.5 * math.log((1 + x) / (1 - x))",
             "degrees": "x * (180 / math.pi)", "radians": "x * (math.pi / 180)", "cbrt": "x ** (1 / 3) for x > 0"}
-_PREDICATES = {"isnan": "math.isnan", "isinf": "math.isinf", "isfinite": "math.isfinite"}
+_PREDICATES = {"isnan": "math.isnan", "isinf": "math.isinf", "isfinite": "math.isfinite", "isclose": "math.isclose"}
 
 
 def _math_function(name: str, original: Callable, rows: dict[str, str]) -> Callable:
     prim = rows.get(name)
     if name in _PREDICATES:
-        def predicate(x, *rest):
-            if x.__class__ is Traced:
-                return _decide_predicate(name, original, x)
-            return original(x, *rest)
+        def predicate(x, *rest, **kwargs):
+            operands = (x, *rest)
+            if any(a.__class__ is Traced for a in operands):
+                values = [_value(a) for a in operands]
+                return _decided(original(*values, **kwargs), f"math.{name}(…)",
+                                tuple(a for a in operands if a.__class__ is Traced))
+            return original(x, *rest, **kwargs)
         return predicate
     if prim is None:
         def refused(*args, **kwargs):
@@ -427,10 +430,6 @@ def _math_function(name: str, original: Callable, rows: dict[str, str]) -> Calla
     return call
 
 
-def _decide_predicate(name: str, original: Callable, x: Traced) -> bool:
-    return _decided(original(x.value), f"math.{name}({_label(x)})", (x,))
-
-
 def _flat(args, kwargs) -> Iterable:
     for a in list(args) + list(kwargs.values()):
         if isinstance(a, (list, tuple)):
@@ -459,6 +458,8 @@ def _builtins(originals: dict[str, Callable]) -> dict[str, Callable]:
             items = list(args[0]) if len(args) == 1 else list(args)
             if not any(a.__class__ is Traced for a in items):
                 return original(items, **kwargs) if len(args) == 1 else original(*args, **kwargs)
+            if len(args) == 1 and set(kwargs) == {"default"}:  # a default matters only for an empty iterable
+                kwargs = {}
             if kwargs:
                 _refuse(f"{name}() with {', '.join(kwargs)}= over traced values")
             return _nary(name, items, f"{name}()")
@@ -736,6 +737,9 @@ def _inputs(function, sig: inspect.Signature, values: dict) -> tuple[dict, dict,
                 raise TraceError(f"parameter '{name}' of {_fname(function)} is an int, not {v!r}", *where)
             args[name] = v
             continue
+        if v is p.empty and name == "self" and next(iter(sig.parameters)) == "self":
+            raise TraceError(f"{_fname(function)} is a method: trace it on an instance (model.{_fname(function)}, "
+                             "a bound method) or a function that makes one", *where)
         if v is p.empty:
             raise TraceError(f"{_fname(function)}'s parameter '{name}' has no default: give its value "
                              f"(--set {name}=VALUE)", *where)
