@@ -178,7 +178,6 @@ class _Recording:
         self.decisions: dict[tuple, Decision] = {}
         self.files = files  # the user's files: where positions and names are looked for
         self.lists: dict[int, int] = {}  # id of a list held in a variable -> how many of its elements are named
-        self.assigned: dict[str, int] = {}  # variable -> how many values took its name
         self.index: dict[Traced, int] = {}  # node -> its position in ``nodes``
         self.user: dict[str, bool] = {}  # file name -> whether it is the user's code
         self.merged: list[tuple[str, list[int]]] = []  # unnamed texts computed more than once: (text, lines)
@@ -589,7 +588,6 @@ def _name_locals(rec: _Recording, frame) -> None:
         if value.__class__ is Traced:
             if value.base is None and value.name is None and value in rec.index:
                 value.base = var
-                rec.assigned[var] = rec.assigned.get(var, 0) + 1
         elif value.__class__ in (list, tuple):
             seen = rec.lists.get(id(value), 0)
             if len(value) > seen:
@@ -597,7 +595,6 @@ def _name_locals(rec: _Recording, frame) -> None:
                     t = value[k]
                     if t.__class__ is Traced and t.base is None and t.name is None and t in rec.index:
                         t.base = f"{var}_{k}"
-                        rec.assigned[t.base] = rec.assigned.get(t.base, 0) + 1
                 rec.lists[id(value)] = len(value)
 
 
@@ -629,10 +626,6 @@ class Recording:
         """The program as a graph (parsed as any program is)."""
         return loads(self.text, source or f"<{self.function}>")
 
-    @property
-    def warnings(self) -> list[str]:
-        return [d.message for d in self.decisions]
-
 
 _NAME = re.compile(r"[^\W\d]\w*$")
 
@@ -650,7 +643,7 @@ def record(function: Callable, values: Mapping[str, Any] | None = None, *, label
     files = {code.co_filename}  # a notebook cell's or <stdin>'s name too
     rec = _Recording(files)
     rec.progress = progress
-    inputs, args, shown = _inputs(function, sig, values)
+    inputs, args = _inputs(function, sig, values)
     if _ACTIVE is not None and _OWNER[0] == threading.get_ident():
         raise TraceError("a trace was started while tracing (graphdiff.trace inside the traced function)")
     with _LOCK:
@@ -681,9 +674,9 @@ def record(function: Callable, values: Mapping[str, Any] | None = None, *, label
         finally:
             _ACTIVE = None
     outputs = _outputs(result, function, set(inputs))
-    text = _write(rec, outputs, inputs, label or inner.__qualname__, shown)
+    text = _write(rec, outputs, inputs, label or inner.__qualname__)
     return Recording(text, list(rec.decisions.values()), label or inner.__qualname__, [n for n, _ in outputs],
-                     shown, rec.merged)
+                     inputs, rec.merged)
 
 
 def _code_of(function: Callable):
@@ -714,8 +707,8 @@ def _signature(function: Callable) -> inspect.Signature:
         raise TraceError(f"{function!r} is not a Python function graphdiff can trace") from None
 
 
-def _inputs(function, sig: inspect.Signature, values: dict) -> tuple[dict, dict, dict]:
-    """The inputs (parameter -> number or list of numbers), every argument by name, and the inputs as given."""
+def _inputs(function, sig: inspect.Signature, values: dict) -> tuple[dict, dict]:
+    """The inputs (parameter -> number or list of numbers) and every argument by name."""
     where = _def_where(function)
     unknown = [n for n in values if n not in sig.parameters]
     if unknown:
@@ -758,7 +751,7 @@ def _inputs(function, sig: inspect.Signature, values: dict) -> tuple[dict, dict,
     if not inputs:
         raise TraceError(f"{_fname(function)} has no numeric parameter to trace: its inputs are its parameters "
                          "with numbers (or lists of numbers) as defaults or values", *where)
-    return inputs, args, {n: inputs[n] for n in inputs}
+    return inputs, args
 
 
 def _fname(function) -> str:
@@ -860,7 +853,7 @@ def _output_value(v, function, name: str, where):
                      "(a dict of numbers or a tuple of numbers for several)", *where)
 
 
-def _write(rec: _Recording, outputs: list[tuple[str, Any]], inputs: dict, label: str, shown: dict) -> str:
+def _write(rec: _Recording, outputs: list[tuple[str, Any]], inputs: dict, label: str) -> str:
     """The program: a header, the inputs, one line per named value, the outputs."""
     nodes = rec.nodes
     live = _live(nodes, [v for _, v in outputs if v.__class__ is Traced])
