@@ -1,4 +1,4 @@
 """``python -m graphdiff``: the command line."""
-from .cli import main
+from .cli import entry
 
-main(prog_name="graphdiff")
+entry()

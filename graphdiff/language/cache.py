@@ -154,9 +154,23 @@ def encode(g: Graph, k: bytes) -> bytes:
     return buf.getvalue()
 
 
-def _sections(data: bytes, k: bytes) -> dict[bytes, object]:
+class _Text:
+    """A string section not split until asked (a node's text is read only to explain a fault): its bytes' place
+    in the file and how many strings it holds."""
+
+    def __init__(self, data: bytes, start: int, end: int):
+        self.data, self.start, self.end = data, start, end
+        self.count = data.count(b"\0", start, end) + 1 if end > start else 0
+
+    def split(self) -> list[str]:
+        body = memoryview(self.data)[self.start:self.end]
+        return str(body, "utf-8").split("\0") if self.count else []
+
+
+def _sections(data: bytes, k: bytes, unsplit: tuple[bytes, ...] = ()) -> dict[bytes, object]:
     """The sections of a sound cache file: int and float sections as NumPy arrays over the file's bytes,
-    string sections as lists. Raises :class:`CacheMiss` on anything else."""
+    string sections as lists (those tagged in ``unsplit`` as :class:`_Text`). Raises :class:`CacheMiss` on
+    anything else."""
     import numpy as np
 
     if len(data) < _HEADER.size:
@@ -185,6 +199,8 @@ def _sections(data: bytes, k: bytes) -> dict[bytes, object]:
             out[tag] = np.frombuffer(body, dtype="<i8")
         elif kind == _FLOAT:
             out[tag] = np.frombuffer(body, dtype="<f8")
+        elif kind == _STRINGS and tag in unsplit:
+            out[tag] = _Text(data, start + at - size, start + at)
         elif kind == _STRINGS:
             text = str(body, "utf-8")
             out[tag] = text.split("\0") if text else []
@@ -206,7 +222,7 @@ def _edges(n: int, arg_start, arg_node):
     return arg_node[is_node], dst, arg, start
 
 
-def _check_shape(n: int, ops: list[str], op_codes, counts, s: dict, src, dst) -> None:
+def _check_shape(n: int, op_codes, counts, s: dict, src, dst) -> None:
     """What graphdiff relies on, checked before a cached graph is used: operands come before their node, every
     operation is a primitive with operands it can take, inputs are the input nodes, ends and vectors exist."""
     import numpy as np
@@ -236,25 +252,30 @@ def decode(data: bytes, k: bytes, source: str, text: str | None) -> Graph:
     """The graph of a cache file, checked: raises :class:`CacheMiss` on anything but a sound file."""
     import numpy as np
 
-    s = _sections(data, k)
+    s = _sections(data, k, unsplit=(b"text",))
     try:
         names, texts = s[b"name"], s[b"text"]
         n = len(names)
         op_codes, kind_codes = s[b"opcd"], s[b"kdcd"]
         arg_start, arg_node, consts = s[b"args"], s[b"argn"], s[b"cnst"]
-        if any(m != n for m in (len(texts), len(op_codes), len(kind_codes), len(s[b"line"]), len(s[b"col_"]),
+        if any(m != n for m in (texts.count, len(op_codes), len(kind_codes), len(s[b"line"]), len(s[b"col_"]),
                                 len(arg_start) - 1)) or arg_start[0] != 0 or arg_start[-1] != len(arg_node) or (
                 np.diff(arg_start) < 0).any():
             raise CacheMiss("inconsistent lengths")
         if len(arg_node) and (arg_node.min() < -len(consts) or arg_node.max() >= n):
             raise CacheMiss("an operand out of range")
-        ops = np.array(s[b"opnm"], dtype=object)[op_codes].tolist()
-        kinds = np.array(s[b"kdnm"], dtype=object)[kind_codes].tolist()
+        def column(names_: list[str], codes):
+            return lambda: np.array(names_, dtype=object)[codes].tolist()
+
+        ops, kinds = column(s[b"opnm"], op_codes), column(s[b"kdnm"], kind_codes)
         src, dst, arg, start = _edges(n, arg_start, arg_node)
         negative = np.concatenate(([0], np.cumsum(arg_node < 0)))[arg_start]  # constants before each node
         if not np.array_equal(np.flatnonzero(np.diff(negative)), s[b"cown"]):
             raise CacheMiss("constants owned by other nodes")
-        _check_shape(n, ops, op_codes, np.diff(arg_start), s, src, dst)
+        for codes, known in ((op_codes, s[b"opnm"]), (kind_codes, s[b"kdnm"])):
+            if n and (codes.min() < 0 or codes.max() >= len(known)):
+                raise CacheMiss("an operation or kind out of range")
+        _check_shape(n, op_codes, np.diff(arg_start), s, src, dst)
         g = Graph(source, text)
         n_in = len(s[b"inpt"])
 
@@ -278,18 +299,21 @@ def decode(data: bytes, k: bytes, source: str, text: str | None) -> Graph:
                 slots = g.args[n_in:]
             from ..primitives import PRIMITIVES
 
-            return Tape(n, consts.tolist(), list(range(n_in, n)), list(map(PRIMITIVES.__getitem__, ops[n_in:])),
+            return Tape(n, consts.tolist(), list(range(n_in, n)), list(map(PRIMITIVES.__getitem__, g.ops[n_in:])),
                         slots)
 
         with no_gc():
-            g.__dict__.update(const_nodes=s[b"cown"].tolist(), names=names, texts=texts, ops=ops, kinds=kinds,
-                              lines=s[b"line"].tolist(),
-                              cols=s[b"col_"].tolist(), edge_src=src.tolist(), edge_dst=dst.tolist(),
-                              edge_arg=arg.tolist(), edge_start=start.tolist(), inputs=s[b"inpt"].tolist(),
-                              outputs=s[b"outp"].tolist(),
+            g.__dict__.update(names=names, edge_src=src.tolist(), edge_dst=dst.tolist(), edge_start=start.tolist(),
+                              inputs=s[b"inpt"].tolist(), outputs=s[b"outp"].tolist(),
                               defaults=dict(zip(s[b"dfix"].tolist(), s[b"dfvl"].tolist())))
-            del g.__dict__["args"]  # laid out when first asked for (Graph.__getattr__)
-            g.__dict__["_lazy"] = {"args": operands}
+            # laid out when first asked for (Graph.__getattr__): a command that evaluates and sweeps by the
+            # compiled program reads names and edges only, and the rest are a third of the graph's memory
+            lazy = {"args": operands, "texts": texts.split, "ops": ops, "kinds": kinds,
+                    "lines": s[b"line"].tolist, "cols": s[b"col_"].tolist, "edge_arg": arg.tolist,
+                    "const_nodes": s[b"cown"].tolist}
+            for name in lazy:
+                del g.__dict__[name]
+            g.__dict__["_lazy"] = lazy
             vst = s[b"vcst"].tolist()
             g.vectors.update({name: (vst[2 * j], vst[2 * j + 1]) for j, name in enumerate(s[b"vcnm"])})
             pos = s[b"fpos"].tolist()
