@@ -102,9 +102,7 @@ class Gradient:
 
         derivs: dict[str, dict[str, Any]] = {}
         for s in self.sweeps:
-            d = s.derivatives
-            order = sorted(d, reverse=self.mode == "reverse")
-            derivs[names[s.seed]] = keyed(order, list(map(d.__getitem__, order)))
+            derivs[names[s.seed]] = keyed(*s.ordered(descending=self.mode == "reverse"))
         rows = {names[o]: keyed(ins, list(map(jac[o].__getitem__, ins))) for o in outs}
         if self.mode == "paths":
             for o in outs:
@@ -134,16 +132,15 @@ class Kept:
         self.full = True
 
     def add(self, s: Sweep) -> None:
-        self.reached += len(s.derivatives)
+        self.reached += len(s.nodes)
         if self.full and self.reached > self.limit:
             self.full, self.sweeps = False, [self._cut(t) for t in self.sweeps]
         self.sweeps.append(s if self.full else self._cut(s))
 
     def _cut(self, s: Sweep) -> Sweep:
         d = s.derivatives
-        kept = {s.seed: d[s.seed]}
-        kept.update((w, d[w]) for w in self.wanted if w in d)
-        return Sweep(s.seed, kept, s.multiplications, s.additions)
+        nodes = [s.seed, *(w for w in self.wanted if w in d and w != s.seed)]
+        return Sweep(s.seed, nodes, list(map(d.__getitem__, nodes)), s.multiplications, s.additions)
 
     def why(self, mode: str) -> str | None:
         if self.full:
@@ -168,8 +165,7 @@ def reverse_mode(lin: Linearization, outs: list[int], ins: list[int], kept: Kept
     for n, o in enumerate(outs):
         s = reverse_sweep(lin, o, dense=dense)
         ops += s.operations
-        d = s.derivatives
-        jac[o] = {i: d.get(i, 0.0) for i in ins}
+        jac[o] = {i: s.get(i) for i in ins}
         kept.add(s)
         if progress:
             progress(n + 1, len(outs))
@@ -197,9 +193,8 @@ def forward_mode(lin: Linearization, outs: list[int], ins: list[int], kept: Kept
         if max_work is not None and work > max_work and not stop:  # not counted above: stop once it is known
             raise _too_much(work, len(ins), max_work, n + 1)
         ops += s.operations
-        d = s.derivatives
         for o in outs:
-            jac[o][i] = d.get(o, 0.0)
+            jac[o][i] = s.get(o)
         kept.add(s)
         if progress and ((n + 1) % 1000 == 0 or n + 1 == len(ins)):
             progress(n + 1, len(ins))

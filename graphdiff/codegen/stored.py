@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Callable, ContextManager
 
 from ..base.version import __version__
-from ..language.cache import entry, store
+from ..language.cache import entry, read, store
 from ..language.graph import Graph
 from ..primitives import PRIMITIVES
 from .program import Program, Source, build, compiled, source
@@ -125,7 +125,7 @@ def vectorised(g: Graph) -> Program:
 
 def _load(path: Path) -> Program | None:
     try:
-        return _decode(path.read_bytes())
+        return _decode(read(path))
     except OSError:
         return None
 

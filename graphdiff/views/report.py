@@ -154,7 +154,7 @@ def _ops_text(r: Gradient) -> str:
 def _derivatives_table(r: Gradient) -> Table | None:
     """∂seed/∂node (reverse) or ∂node/∂seed (forward) for every node each sweep reached."""
     names, reverse = r.graph.names, r.mode == "reverse"
-    orders = [sorted(s.derivatives, reverse=reverse) for s in r.sweeps]
+    orders = [s.ordered(descending=reverse)[0] for s in r.sweeps]
     starts = [0]
     for order in orders:
         starts.append(starts[-1] + len(order))
