@@ -21,6 +21,8 @@ it to that): ``base`` (errors, notation) → ``primitives`` (the table) → ``la
 ``analyses`` (grad, derive, hessian, eliminate, cost, check …) → ``views`` (reports, output, pictures, the
 page, notebooks) → ``cli``.
 """
+from importlib import import_module
+
 from .base.errors import ComputeError, CycleError, Diagnostic, ExitCode, GraphdiffError, InputError, ParseError
 from .base.version import __version__
 from .primitives import PRIMITIVES, Primitive, register, unregister
@@ -28,31 +30,54 @@ from .language.cache import load
 from .language.graph import Graph, loads
 from .sweeps.accumulate import Operations, Sweep, forward_sweep, gradient, reverse_sweep
 from .sweeps.evaluate import Linearization, Values, bind, evaluate, linearize
-from .sweeps.paths import (Between, PathCounts, TooManyPaths, between, count_paths, iter_paths, path_counts,
-                           path_matrix, path_products, path_sum)
-from .analyses.check import CheckResult, check
-from .analyses.cost import Cost, cost
-from .analyses.derive import Derived, derive
-from .analyses.eliminate import Elimination, eliminate
-from .analyses.grad import MODES, Gradient, TooMuchWork, grad
-from .analyses.hessian import Hessian, HessianVector, hessian, hvp
-from .analyses.shape import Shape, shape
-from .views.draw import draw
-from .views.plot import Vary, plot
-from .analyses.points import PointRow, at_points
-from .views.explore import Explorable, explore
 from .views import notebook as _notebook
-from .language.gen import generate as gen
-from .language.python import TraceError, TraceWarning, trace
-from .language.symbolic import from_sympy
 
-# The spellings of the release before, when these were modules: graphdiff.derive.derive(g, "adjoint") …
-derive.derive, hessian.hessian, hessian.hvp, eliminate.eliminate = derive, hessian, hvp, eliminate
+#: The rest of the library, imported when first used (``graphdiff.grad`` imports the analyses it needs, not
+#: every command's: a command on a large cached program starts in a tenth of a second less): name -> module.
+_LATER = {
+    **dict.fromkeys(("Between", "PathCounts", "TooManyPaths", "between", "count_paths", "iter_paths", "path_counts",
+                     "path_matrix", "path_products", "path_sum"), ".sweeps.paths"),
+    **dict.fromkeys(("CheckResult", "check"), ".analyses.check"),
+    **dict.fromkeys(("Cost", "cost"), ".analyses.cost"),
+    **dict.fromkeys(("Derived", "derive"), ".analyses.derive"),
+    **dict.fromkeys(("Elimination", "eliminate"), ".analyses.eliminate"),
+    **dict.fromkeys(("MODES", "Gradient", "TooMuchWork", "grad"), ".analyses.grad"),
+    **dict.fromkeys(("Hessian", "HessianVector", "hessian", "hvp"), ".analyses.hessian"),
+    **dict.fromkeys(("Shape", "shape", "info"), ".analyses.shape"),
+    **dict.fromkeys(("draw",), ".views.draw"),
+    **dict.fromkeys(("Vary", "plot"), ".views.plot"),
+    **dict.fromkeys(("PointRow", "at_points"), ".analyses.points"),
+    **dict.fromkeys(("Explorable", "explore"), ".views.explore"),
+    **dict.fromkeys(("gen",), ".language.gen"),
+    **dict.fromkeys(("TraceError", "TraceWarning", "trace"), ".language.python"),
+    **dict.fromkeys(("from_sympy",), ".language.symbolic"),
+}
+_SPELLED = {"gen": "generate", "info": "shape"}  # a name the module spells otherwise
+#: The release before had these as modules; their functions still answer to those spellings.
+_MODULES_BEFORE = {"derive": ("derive",), "hessian": ("hessian", "hvp"), "eliminate": ("eliminate",)}
+
+
+def __getattr__(name: str):
+    module = _LATER.get(name)
+    if module is None:
+        raise AttributeError(f"module 'graphdiff' has no attribute {name!r}")
+    found = import_module(module, __name__)
+    value = getattr(found, _SPELLED.get(name, name))
+    for old in _MODULES_BEFORE.get(name, ()):  # graphdiff.derive.derive(g, "adjoint") …, graphdiff.hessian.hvp
+        value.__dict__[old] = getattr(found, old)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LATER})
 
 
 def paths(g: Graph, source: str | int | None = None, target: str | int | None = None, inputs=None, **options):
     """``graphdiff paths``: the paths between two nodes (:func:`between`), or without them the path counts
     from every input to every output (:func:`path_counts`)."""
+    from .sweeps.paths import between, path_counts
+
     if source is None and target is None:
         return path_counts(g)
     return between(g, source, target, inputs, **options)
@@ -62,7 +87,7 @@ def paths(g: Graph, source: str | int | None = None, target: str | int | None = 
 #: ``graphdiff edges``, ``graphdiff.info(g)`` is ``graphdiff info`` (the other commands' functions have their
 #: names already: grad, paths, cost, check, draw, derive, hessian, eliminate, explore, gen; ``graphdiff import``
 #: is :func:`trace` for a Python function and :func:`from_sympy` for a SymPy expression).
-eval, edges, info = evaluate, linearize, shape  # noqa: A001 - the command's name
+eval, edges = evaluate, linearize  # noqa: A001 - the command's name (info: shape, above)
 
 
 def import_(target: str | None = None, /, *, sympy=None, **values) -> Graph:
@@ -74,6 +99,8 @@ def import_(target: str | None = None, /, *, sympy=None, **values) -> Graph:
     if (target is None) == (sympy is None):
         raise InputError("give a 'FILE.py:FUNCTION' to trace, or sympy=EXPR (one of them)")
     if sympy is not None:
+        from .language.symbolic import from_sympy
+
         return from_sympy(sympy, **values)
     return import_file(target, values).graph(target)
 

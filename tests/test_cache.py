@@ -4,7 +4,6 @@ corrupted, foreign or hostile entry is ignored and rewritten, never trusted and 
 atomic; the folder stays within its bound."""
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import subprocess
@@ -50,11 +49,14 @@ def entries(d: Path) -> list[Path]:
 
 
 def no_parsing(monkeypatch):
+    real = parse.parse
+
     def refuse(text):
+        if text.startswith("_gd_r = "):  # a row's formula template (codegen.formula), not the program
+            return real(text)
         raise AssertionError("parsed although the cache holds the graph")
 
-    monkeypatch.setattr(parse, "parse", refuse)
-    monkeypatch.setattr(importlib.import_module("graphdiff.language.graph"), "parse", refuse)
+    monkeypatch.setattr(parse, "parse", refuse)  # graph.loads imports it from there when it parses
 
 
 def test_the_second_load_comes_from_the_cache_and_is_the_same_graph(folder, big, monkeypatch):

@@ -129,7 +129,12 @@ def test_a_compiled_program_is_kept_with_the_cache_and_used_next_time(big, tmp_p
     data[-10] ^= 0xFF
     progs[0].write_bytes(bytes(data))
     g = graphdiff.load(str(big))
-    assert stored._decode(bytes(data)) is None
+    assert stored._decode(bytes(data), g.n_edges) is None
+    # a sound file whose fixed partials lie beyond the graph's edges is refused too
+    from graphdiff.codegen.program import Source
+
+    assert stored._decode(stored._encode(Source("python", [], {}, {g.n_edges: 1.0}), []), g.n_edges) is None
+    assert stored._decode(stored._encode(Source("python", [], {}, {0: 1.0}), []), g.n_edges) is not None
     assert graphdiff.grad(g, of=["h9000"]).jacobian == first.jacobian
 
 

@@ -2,7 +2,6 @@
 paths, with the operations each one performs, the faults it meets and, if asked, a trace of every step."""
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
@@ -12,7 +11,7 @@ from ..sweeps.evaluate import Linearization
 from ..sweeps.extended import settle
 from ..sweeps.faults import DerivativeFault, derivative_faults, linearize_for_derivatives
 from ..language.graph import Graph, select
-from ..base.notation import json_num as num
+from ..base.notation import all_finite, json_num as num
 from ..sweeps.paths import path_sums
 from ..sweeps.reach import COUNT_BUDGET, sweep_counts
 from .trace import Step, forward_steps, path_steps, reverse_steps
@@ -96,7 +95,7 @@ class Gradient:
         names, outs, ins, jac = self.graph.names, self.outputs, self.inputs, self.jacobian
 
         def keyed(nodes: list[int], values: list) -> dict[str, Any]:  # num() only where a value needs it
-            if not all(map(math.isfinite, values)):
+            if not all_finite(values):
                 values = list(map(num, values))
             return dict(zip(map(names.__getitem__, nodes), values))
 

@@ -34,6 +34,16 @@ def fmt_num(v: float) -> str:
     return repr(v)
 
 
+def all_finite(values: list[float]) -> bool:
+    """Whether every number of the list is finite: one sum in C when they are (NaN and ±inf never add up to a
+    finite number), the test a number at a time only when the sum is not (finite numbers can overflow it).
+
+    >>> all_finite([1.0, 1e308, 1e308]), all_finite([1.0, float("nan")])
+    (True, False)
+    """
+    return math.isfinite(sum(values)) or all(map(math.isfinite, values))
+
+
 def json_num(v: float | int):
     """A number for JSON: exact integers stay integers; NaN and infinities, which JSON lacks, become the
     strings ``"NaN"``, ``"Infinity"`` and ``"-Infinity"``."""

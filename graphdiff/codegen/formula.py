@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import Sequence
 
 from ..base.notation import fmt_num, is_atom
-from ..language.parse import Definition, Ref, parse
+from ..language.statements import Definition, Ref
 from ..primitives import PRIMITIVES, Primitive
 
 Expr = tuple
@@ -39,6 +39,8 @@ def _name(placeholder: str) -> str:
 @lru_cache(maxsize=None)
 def template(text: str) -> Expr:
     """A row's template (``"-{y} / {1}"``) as an expression, parsed by graphdiff's grammar."""
+    from ..language.parse import parse
+
     program = parse("_gd_r = " + _PLACEHOLDER.sub(lambda m: _name(m.group(1)), text))
     defs = program.definitions
     return _tree(defs["_gd_r"], defs)

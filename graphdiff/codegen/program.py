@@ -18,6 +18,8 @@ command that asks.
 from __future__ import annotations
 
 import math
+from array import array
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
@@ -25,7 +27,7 @@ from ..language.graph import Graph
 from ..primitives import PRIMITIVES
 from ..primitives.table import namespace
 from .compile import Emitter, _number, _py_splat, numeric
-from .formula import Rule, condition, rule
+from .formula import condition, rule
 
 #: Nodes a generated function holds (compile time and run time both grow with a function's size).
 CHUNK = 2000
@@ -136,19 +138,31 @@ def _numpy_partials(p, n: int):
 class Program:
     """A compiled graph: ``run(v, p)`` fills the values ``v`` (inputs set, the rest any placeholder) and the
     partials ``p`` and returns the kinks met (node indices; with NumPy, (node, condition array) pairs).
-    It raises what the code raises (the caller falls back to the interpreter)."""
+    It raises what the code raises (the caller falls back to the interpreter).
+
+    The partials that are one number whatever the inputs (``∂(0.9·h)/∂h``: often half of them) are not code:
+    ``fixed_edges`` and ``fixed_values`` hold them, and every run starts from a copy of the partials they
+    make."""
 
     backend: str
     functions: list[Callable]
-    constant: dict[int, float] = field(default_factory=dict)
+    fixed_edges: array = field(default_factory=lambda: array("q"))
+    fixed_values: array = field(default_factory=lambda: array("d"))
 
     def run(self, v: list, p: list) -> list:
+        if self.fixed_edges:
+            p[:] = self._fixed(len(p))
         K: list = []
         for f in self.functions:
             f(v, p, K)
-        for k, x in self.constant.items():
-            p[k] = x
         return K
+
+    def _fixed(self, n: int) -> list[float]:
+        start = self.__dict__.get("_start")
+        if start is None or len(start) != n:
+            start = self.__dict__["_start"] = [0.0] * n
+            deque(map(start.__setitem__, self.fixed_edges.tolist(), self.fixed_values.tolist()), maxlen=0)
+        return start
 
 
 def build(src: Source, code: Sequence | None = None) -> Program:
@@ -163,7 +177,7 @@ def build(src: Source, code: Sequence | None = None) -> Program:
         co = code[k] if code is not None else compile(text, f"<graphdiff program {k}>", "exec")
         exec(co, ns)  # noqa: S102 - code written from the graph and the rows
         fs.append(ns[f"_c{k}"])
-    return Program(src.backend, fs, dict(src.constant))
+    return Program(src.backend, fs, array("q", src.constant), array("d", src.constant.values()))
 
 
 def compiled(src: Source) -> list:

@@ -22,6 +22,7 @@ import struct
 import sys
 import weakref
 import zlib
+from array import array
 from pathlib import Path
 from typing import Callable, ContextManager
 
@@ -32,7 +33,7 @@ from ..primitives import PRIMITIVES
 from .program import Program, Source, build, compiled, source
 
 MAGIC = b"GRAPHDIFF-CODE\0\0"
-FORMAT = 1
+FORMAT = 2
 _HEADER = struct.Struct("<16sI32s32sQI")  # magic, format, identity digest, table digest, length, CRC-32
 _READY: "weakref.WeakKeyDictionary[Graph, dict]" = weakref.WeakKeyDictionary()
 #: The file suffix of each backend's compiled program.
@@ -60,11 +61,12 @@ def _identity() -> bytes:
 
 
 def _encode(src: Source, code: list) -> bytes:
-    payload = marshal.dumps((src.backend, len(src.chunks), src.calls, src.constant, code))
+    fixed = (array("q", src.constant).tobytes(), array("d", src.constant.values()).tobytes())  # bytes: no objects
+    payload = marshal.dumps((src.backend, len(src.chunks), src.calls, fixed, code))
     return _HEADER.pack(MAGIC, FORMAT, _identity(), table_digest(), len(payload), zlib.crc32(payload)) + payload
 
 
-def _decode(data: bytes) -> Program | None:
+def _decode(data: bytes, n_edges: int) -> Program | None:
     if len(data) < _HEADER.size:
         return None
     magic, fmt, ident, table, length, crc = _HEADER.unpack_from(data)
@@ -73,10 +75,15 @@ def _decode(data: bytes) -> Program | None:
             zlib.crc32(payload) != crc:
         return None
     try:
-        backend, n, calls, constant, code = marshal.loads(payload)
+        backend, n, calls, (edges, values), code = marshal.loads(payload)
         if backend not in SUFFIX or not isinstance(code, list) or len(code) != n:
             return None
-        return build(Source(backend, [""] * n, dict(calls), dict(constant)), code)
+        prog = build(Source(backend, [""] * n, dict(calls)), code)
+        prog.fixed_edges, prog.fixed_values = array("q", edges), array("d", values)
+        fixed = prog.fixed_edges
+        if len(fixed) != len(prog.fixed_values) or fixed and (min(fixed) < 0 or max(fixed) >= n_edges):
+            return None
+        return prog
     except (ValueError, TypeError, EOFError, KeyError):
         return None
 
@@ -96,7 +103,7 @@ def ready(g: Graph) -> Program | None:
     path = entry(g, SUFFIX["python"])
     prog = None
     if path is not None and mode() != "0":
-        prog = _load(path)
+        prog = _load(path, g)
         if prog is None:
             if mode() == "now":
                 with announce(g, "python"):
@@ -115,7 +122,7 @@ def vectorised(g: Graph) -> Program:
     prog = known.get("numpy")
     if prog is None:
         path = entry(g, SUFFIX["numpy"]) if mode() != "0" else None
-        prog = _load(path) if path is not None else None
+        prog = _load(path, g) if path is not None else None
         if prog is None:
             with announce(g, "numpy"):
                 prog = write(g, path, "numpy") if path is not None else build(source(g, "numpy"))
@@ -123,9 +130,9 @@ def vectorised(g: Graph) -> Program:
     return prog
 
 
-def _load(path: Path) -> Program | None:
+def _load(path: Path, g: Graph) -> Program | None:
     try:
-        return _decode(read(path))
+        return _decode(read(path), g.n_edges)
     except OSError:
         return None
 

@@ -172,11 +172,10 @@ class _Text:
     in the file and how many strings it holds."""
 
     def __init__(self, data, start: int, end: int):
-        import numpy as np
-
         self.data, self.start, self.end = data, start, end
-        nul = np.count_nonzero(np.frombuffer(data, np.uint8, end - start, start) == 0)
-        self.count = int(nul) + 1 if end > start else 0
+        step = 1 << 20  # counted a megabyte at a time: no copy of the section, nor a temporary as large
+        nul = sum(data[a:min(a + step, end)].count(b"\0") for a in range(start, end, step))
+        self.count = nul + 1 if end > start else 0
 
     def split(self) -> list[str]:
         body = memoryview(self.data)[self.start:self.end]
@@ -227,14 +226,20 @@ def _sections(data: bytes, k: bytes, unsplit: tuple[bytes, ...] = ()) -> dict[by
 
 def _edges(n: int, arg_start, arg_node):
     """The edges of the operands, laid out as ``graph._lay_edges`` lays them (one per node operand, by
-    target): sources, targets, operand positions and each node's first edge, as NumPy arrays."""
+    target): sources, targets and each node's first edge as NumPy arrays, and a function that gives the operand
+    positions as a list (``edge_arg``: read only by some commands). Few temporaries: on a large graph each new
+    megabyte costs more than the arithmetic."""
     import numpy as np
 
-    counts = np.diff(arg_start)
     is_node = arg_node >= 0
-    dst = np.repeat(np.arange(n), counts)[is_node]
-    arg = (np.arange(len(arg_node)) - np.repeat(arg_start[:-1], counts))[is_node]
-    start = np.concatenate(([0], np.cumsum(is_node)))[arg_start]
+    before = np.zeros(len(arg_node) + 1, np.int64)  # node operands before each operand
+    np.cumsum(is_node, out=before[1:])
+    start = before[arg_start]
+    dst = np.repeat(np.arange(n), np.diff(start))
+
+    def arg() -> list[int]:
+        return (np.arange(len(arg_node)) - np.repeat(arg_start[:-1], np.diff(arg_start)))[is_node].tolist()
+
     return arg_node[is_node], dst, arg, start
 
 
@@ -285,7 +290,7 @@ def decode(data: bytes, k: bytes, source: str, text: str | None) -> Graph:
 
         ops, kinds = column(s[b"opnm"], op_codes), column(s[b"kdnm"], kind_codes)
         src, dst, arg, start = _edges(n, arg_start, arg_node)
-        negative = np.concatenate(([0], np.cumsum(arg_node < 0)))[arg_start]  # constants before each node
+        negative = arg_start - start  # constants before each node
         if not np.array_equal(np.flatnonzero(np.diff(negative)), s[b"cown"]):
             raise CacheMiss("constants owned by other nodes")
         for codes, known in ((op_codes, s[b"opnm"]), (kind_codes, s[b"kdnm"])):
@@ -325,7 +330,7 @@ def decode(data: bytes, k: bytes, source: str, text: str | None) -> Graph:
             # laid out when first asked for (Graph.__getattr__): a command that evaluates and sweeps by the
             # compiled program reads names and edges only, and the rest are a third of the graph's memory
             lazy = {"args": operands, "texts": texts.split, "ops": ops, "kinds": kinds,
-                    "lines": s[b"line"].tolist, "cols": s[b"col_"].tolist, "edge_arg": arg.tolist,
+                    "lines": s[b"line"].tolist, "cols": s[b"col_"].tolist, "edge_arg": arg,
                     "const_nodes": s[b"cown"].tolist}
             for name in lazy:
                 del g.__dict__[name]

@@ -20,7 +20,7 @@ from typing import Iterator, NamedTuple, Sequence
 from ..base.errors import CycleError, Diagnostic, GraphdiffError, InputError, NameError_, suggest
 from ..base.notation import atom, fmt_num
 from ..primitives import REDUCTIONS
-from .parse import Definition, Program, Ref, header, parse
+from .statements import Definition, Program, Ref, header
 
 
 class Outgoing(NamedTuple):
@@ -140,7 +140,7 @@ class Graph:
 
     @cached_property
     def meta(self) -> dict | None:
-        """What the program's header says of it (:func:`~graphdiff.language.parse.header`: a derived program's
+        """What the program's header says of it (:func:`~graphdiff.language.statements.header`: a derived program's
         original, mode and derivatives), read once from the text the graph was built from; None without one."""
         return header(self.text) if self.text is not None else None
 
@@ -519,6 +519,8 @@ def loads(text: str, source: str = "<expr>", jobs: int | None = None) -> Graph:
     >>> g.names, g.n_edges
     (['a', 'b', 'c', 'd', 'e'], 5)
     """
+    from .parse import parse  # Lark, loaded by the first program that is parsed (a cached graph is not)
+
     text = normalize(text)
     try:
         with no_gc():

@@ -151,6 +151,9 @@ def sweep(lin: Linearization, seed: int, *, forward: bool, dense: bool = False) 
         acc, reach = [0.0] * len(g), bytearray(len(g))
         acc[seed], reach[seed] = 1.0, 1
         accumulate(g, acc, lin.partials, side(g, seed, forward), forward=forward, reached=reach)
+        if not forward and not reach.count(0, 0, seed):  # every node before the output reaches it (no dead code)
+            nodes, mults = list(range(seed, -1, -1)), g.edge_start[seed + 1]  # their in-edges: all visited
+            return Sweep(seed, nodes, acc[seed::-1], mults, mults - seed, acc)
         nodes = list(compress(range(seed, len(g)), reach[seed:]) if forward else
                      compress(range(seed, -1, -1), reach[seed::-1]))
         mults = sum(compress(degrees(g, forward), reach))

@@ -11,7 +11,7 @@ from typing import Mapping
 
 from ..base.errors import ComputeError, Diagnostic, InputError, MissingInputError, NameError_, suggest
 from ..language.graph import Graph
-from ..base.notation import fmt_num, json_num, partial
+from ..base.notation import all_finite, fmt_num, json_num, partial
 from ..codegen.compile import numeric
 from ..codegen.stored import ready
 from ..primitives import PRIMITIVES
@@ -139,7 +139,7 @@ class Linearization(Values):
         """Whether every partial is a finite number (then the sweeps may skip zero derivatives exactly)."""
         f = self.__dict__.get("_finite")
         if f is None:
-            f = self.__dict__["_finite"] = all(map(math.isfinite, self.partials))
+            f = self.__dict__["_finite"] = all_finite(self.partials)
         return f
 
     def to_dict(self) -> dict:

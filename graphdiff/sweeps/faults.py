@@ -23,7 +23,7 @@ from .accumulate import adjoints
 from ..base.errors import ComputeError, Diagnostic
 from .evaluate import Linearization, evaluate, linearize
 from ..language.graph import Graph
-from ..base.notation import fmt_num, partial
+from ..base.notation import all_finite, fmt_num, partial
 from .reach import descendants
 
 #: Paths longer than this many nodes are shown as their first and last few nodes.
@@ -71,7 +71,7 @@ def linearize_for_derivatives(g: Graph, inputs: Mapping[str, float] | None = Non
     lin = linearize(g, inputs, ieee=True)
     if ieee:
         return lin
-    if not all(map(math.isfinite, lin.values)):
+    if not all_finite(lin.values):
         evaluate(g, inputs)  # raises the first value fault, named with its node and line
         d = lin.faults[0]  # pragma: no cover - evaluate always raises here
         raise ComputeError(d.message, d.line, d.col, source=g.source, node=d.node).locate(g.source, g.text)

@@ -15,18 +15,22 @@ import math
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from ..analyses.check import LABELS, CheckResult, PairCheck
-from ..analyses.cost import Cost
 from ..base.errors import Diagnostic
 from ..codegen.formula import formula
-from ..sweeps.evaluate import Linearization, Values
-from ..analyses.grad import Gradient
 from ..base.notation import factor, fmt_num, partial, plural, sig
-from ..sweeps.paths import Between, PathCounts
-from ..analyses.shape import Shape
 from ..analyses.trace import SHOWN_TERMS, Step
+
+if TYPE_CHECKING:  # each report's module is imported by the command that makes one
+    from ..analyses.check import CheckResult, HessianCheck, PairCheck
+    from ..analyses.cost import Cost
+    from ..analyses.eliminate import Elimination
+    from ..analyses.grad import Gradient
+    from ..analyses.hessian import Hessian, HessianVector
+    from ..analyses.shape import Shape
+    from ..sweeps.evaluate import Linearization, Values
+    from ..sweeps.paths import Between, PathCounts
 
 #: Steps a trace table shows (JSON holds every step).
 TRACE_ROWS = 200
@@ -328,6 +332,8 @@ def cost_report(c: Cost) -> Report:
 # ---- check ---------------------------------------------------------------------------------------------------
 
 def _status(c: PairCheck) -> str:
+    from ..analyses.check import LABELS
+
     if c.failed:
         return "DISAGREE: " + ", ".join(LABELS[m] for m in c.failed)
     marks = []
@@ -346,6 +352,8 @@ def _error(v: float) -> Numbers:
 
 
 def check_report(r: CheckResult) -> Report:
+    from ..analyses.check import LABELS
+
     names = r.graph.names
     cols = ["point", "output", "input", "reverse", "forward", "paths", "elimination", "finite diff", "fd ±",
             "symbolic", "max abs err", "max rel err", "status"]
