@@ -18,6 +18,7 @@ command that asks.
 from __future__ import annotations
 
 import math
+import sys
 from array import array
 from collections import deque
 from dataclasses import dataclass, field
@@ -181,5 +182,17 @@ def build(src: Source, code: Sequence | None = None) -> Program:
 
 
 def compiled(src: Source) -> list:
-    """Every chunk of ``src`` compiled (the code objects the cache keeps, as Python keeps .pyc files)."""
-    return [compile(text, f"<graphdiff program {k}>", "exec") for k, text in enumerate(src.chunks)]
+    """Every chunk of ``src`` compiled (the code objects the cache keeps, as Python keeps .pyc files), without
+    their positions (a fifth of their size: the generated text has no file a traceback could show)."""
+    return [_without_positions(compile(text, f"<graphdiff program {k}>", "exec")) for k, text in enumerate(src.chunks)]
+
+
+def _without_positions(code):
+    """``code`` (and the functions it defines) with a location table that says "no location" for every
+    instruction: Python 3.11's table, one byte per eight code units (``Objects/locations.md``)."""
+    if not (3, 11) <= sys.version_info[:2] <= (3, 14):  # the table's format as those versions read it
+        return code
+    units = len(code.co_code) // 2
+    table = bytes([0xF8 | 7]) * (units // 8) + (bytes([0xF8 | (units % 8 - 1)]) if units % 8 else b"")
+    consts = tuple(_without_positions(c) if hasattr(c, "co_code") else c for c in code.co_consts)
+    return code.replace(co_linetable=table, co_consts=consts)
