@@ -37,8 +37,9 @@ CHUNK = 2000
 @dataclass
 class Source:
     """The generated code of a graph: ``chunks`` of Python source, each ``def _cK(v, p, K):`` computing the values
-    ``v[i]`` of its nodes, the partials ``p[k]`` of their edges and appending the nodes whose kink condition
-    holds to ``K``; ``calls`` are the row functions the code calls by name (n-ary partials of many operands)."""
+    of its nodes into locals (``x7``: a local costs a seventh of a list item's bytecode) and storing them into
+    ``v`` at its end, the partials ``p[k]`` of their edges, and appending the nodes whose kink condition holds
+    to ``K``; ``calls`` are the row functions the code calls by name (n-ary partials of many operands)."""
 
     backend: str
     chunks: list[str]
@@ -46,46 +47,62 @@ class Source:
     constant: dict[int, float] = field(default_factory=dict)  # edges whose partial is a number: set once
 
 
-def _operand_code(a, backend: str) -> str:
-    return f"v[{a}]" if a.__class__ is int else _number(a, backend)
-
-
 def source(g: Graph, backend: str = "python", partials: bool = True, chunk: int = CHUNK) -> Source:
     """Generate the program of ``g`` for ``backend`` (``python``: floats; ``numpy``: arrays of points)."""
     src = Source(backend, [])
-    lines: list[str] = []
     splat = _py_splat
     start, earg = g.edge_start, g.edge_arg
     names: dict[tuple, str] = {}
     body = [i for i, op in enumerate(g.ops) if op != "input"]
-    for pos, i in enumerate(body):
-        p = PRIMITIVES[g.ops[i]]
-        args = g.args[i]
-        ops = [_operand_code(a, backend) for a in args]
-        n = len(args)
-        leaf = p.leaf(backend, n)
-        value = leaf.format(xs=f"[{', '.join(ops)}]") if "{xs}" in leaf else leaf.format(*ops)
-        lines.append(f"v[{i}] = {value}")
-        if p.kink is not None and (p.kink_arg is None or args[p.kink_arg].__class__ is int):
-            lines.append(_kink(p, ops, i, n, backend, splat))
-        if partials and start[i] < start[i + 1]:
-            lines.extend(_partials(p, ops, i, n, range(start[i], start[i + 1]), earg, backend, splat, src, names))
-        if (pos + 1) % chunk == 0 or pos + 1 == len(body):
-            k = len(src.chunks)
-            src.chunks.append(f"def _c{k}(v, p, K):\n    " + "\n    ".join(lines) + "\n")
-            lines = []
+    for at in range(0, len(body), chunk):
+        nodes = body[at:at + chunk]
+        lines: list[str] = []
+        local = {i: f"x{k}" for k, i in enumerate(nodes)}  # the same names in every chunk: marshal keeps one
+        outside: dict[int, str] = {}  # an input, or a node computed before this chunk: read from v once
+
+        def operand(a) -> str:
+            if a.__class__ is not int:
+                return _number(a, backend)
+            name = local.get(a)
+            if name is None:
+                name = outside.get(a)
+                if name is None:
+                    name = outside[a] = f"z{len(outside)}"
+            return name
+
+        for i in nodes:
+            p = PRIMITIVES[g.ops[i]]
+            args = g.args[i]
+            ops = [operand(a) for a in args]
+            n = len(args)
+            leaf = p.leaf(backend, n)
+            value = leaf.format(xs=f"[{', '.join(ops)}]") if "{xs}" in leaf else leaf.format(*ops)
+            y = local[i]
+            lines.append(f"{y} = {value}")
+            if p.kink is not None and (p.kink_arg is None or args[p.kink_arg].__class__ is int):
+                lines.append(_kink(p, ops, i, y, n, backend, splat))
+            if partials and start[i] < start[i + 1]:
+                lines.extend(_partials(p, ops, i, y, n, range(start[i], start[i + 1]), earg, backend, splat, src,
+                                       names))
+        first, last = nodes[0], nodes[-1]
+        if last - first + 1 == len(nodes):  # the chunk's nodes are consecutive: one slice
+            stores = [f"v[{first}:{last + 1}] = [{', '.join(local[i] for i in nodes)}]"]
+        else:
+            stores = [f"v[{i}] = {local[i]}" for i in nodes]
+        loads = [f"{name} = v[{a}]" for a, name in outside.items()]
+        src.chunks.append(f"def _c{len(src.chunks)}(v, p, K):\n    " + "\n    ".join(loads + lines + stores) + "\n")
     return src
 
 
-def _env(ops: list[str], i: int) -> dict[str, str]:
+def _env(ops: list[str], y: str) -> dict[str, str]:
     env = {str(k): o for k, o in enumerate(ops)}
-    env.update(y=f"v[{i}]", n=str(float(len(ops))), xs=f"[{', '.join(ops)}]")
+    env.update(y=y, n=str(float(len(ops))), xs=f"[{', '.join(ops)}]")
     return env
 
 
-def _kink(p, ops, i, n, backend, splat) -> str:
+def _kink(p, ops, i, y, n, backend, splat) -> str:
     e = condition(p.kink[0])
-    em = Emitter(backend, _env(ops, i), splat)
+    em = Emitter(backend, _env(ops, y), splat)
     em.count(e)
     code = em.code(e)
     pre = "; ".join(f"{a} = {b}" for a, b in em.lines)
@@ -95,10 +112,10 @@ def _kink(p, ops, i, n, backend, splat) -> str:
     return f"{test}\n    if {code}: K.append({i})" if pre else f"if {code}: K.append({i})"
 
 
-def _partials(p, ops, i, n, edges, earg, backend, splat, src: Source, names) -> list[str]:
+def _partials(p, ops, i, y, n, edges, earg, backend, splat, src: Source, names) -> list[str]:
     r = rule(p, n)
     if r.kind == "fixed":
-        em = Emitter(backend, _env(ops, i), splat)
+        em = Emitter(backend, _env(ops, y), splat)
         wanted = [(k, r.exprs[earg[k]]) for k in edges]
         for _, e in wanted:
             em.count(e)
@@ -116,7 +133,7 @@ def _partials(p, ops, i, n, edges, earg, backend, splat, src: Source, names) -> 
     if name is None:
         name = names[key] = f"_P{len(names)}"
         src.calls[name] = (p.name, n)
-    lines = [f"_ps = {name}([{', '.join(ops)}], v[{i}])"]
+    lines = [f"_ps = {name}([{', '.join(ops)}], {y})"]
     lines += [f"p[{k}] = _ps[{earg[k]}]" for k in edges]
     return lines
 
@@ -147,8 +164,8 @@ class Program:
 
     backend: str
     functions: list[Callable]
-    fixed_edges: array = field(default_factory=lambda: array("q"))
-    fixed_values: array = field(default_factory=lambda: array("d"))
+    fixed_edges: array = field(default_factory=lambda: array("q"), repr=False)
+    fixed_values: array = field(default_factory=lambda: array("d"), repr=False)
 
     def run(self, v: list, p: list) -> list:
         if self.fixed_edges:
