@@ -410,3 +410,16 @@ def test_shell_completion_completes_commands_and_options():
     assert "plain,hessian" in out
     env.update(COMP_WORDS="graphdiff hessian --hv", COMP_CWORD="2")
     assert "plain,--hvp" in subprocess.run([exe], env=env, capture_output=True, text=True, timeout=60).stdout
+
+
+def test_json_is_written_by_orjson_and_exactly_where_orjson_cannot():
+    import numpy as np
+
+    from graphdiff.language.statements import Num
+    from graphdiff.views.render import dumps
+
+    doc = {"a": 1e-05, "b": Num(0.1).at(1, 1, "0.1"), "c": np.float64(2.5), "n": 3, "s": "∂e/∂b", "t": 5e-324}
+    assert json.loads(dumps(doc)) == {"a": 1e-05, "b": 0.1, "c": 2.5, "n": 3, "s": "∂e/∂b", "t": 5e-324}
+    assert dumps({"n": 3 ** 200}) == b'{"n":%d}' % 3 ** 200  # beyond 64 bits: the standard library, every digit
+    assert dumps({"x": [1, 2]}, indent=True) == b'{\n  "x": [\n    1,\n    2\n  ]\n}'
+    assert dumps({"x": [1, 2], "n": 2 ** 70}, indent=True) == b'{\n  "x": [\n    1,\n    2\n  ],\n  "n": %d\n}' % 2 ** 70

@@ -369,3 +369,21 @@ def test_no_background_compile_is_forked_from_a_process_with_other_threads(big, 
     folder = tmp_path / "cache"
     assert not list(folder.glob("*.lock")) and not list(folder.glob("*.gdp"))
     assert r.to_dict()["jacobian"] == graphdiff.grad(graphdiff.loads(big.read_text()), of=["h9000"]).to_dict()["jacobian"]
+
+
+def test_a_compiled_program_kept_without_positions_still_shows_a_traceback():
+    """The kept code objects say "no location" for every instruction (a fifth of their size): a failure inside
+    them (here a value that is no number) still formats, as ``--traceback`` would print it."""
+    import traceback
+
+    from graphdiff.codegen.program import build, compiled, source
+
+    g = graphdiff.loads("input x = 1; y = x * 2; z = exp(y) + 1")
+    src = source(g)
+    prog = build(src, compiled(src))
+    v = [0.0] * len(g)
+    assert prog.run(v, [0.0] * g.n_edges) == [] and v[g.node("z")] == math.exp(0.0) + 1
+    with pytest.raises(TypeError) as e:
+        prog.run([None] * len(g), [0.0] * g.n_edges)
+    text = "".join(traceback.format_exception(e.value))
+    assert 'File "<graphdiff program 0>", line None, in _c0' in text and "TypeError: unsupported operand" in text

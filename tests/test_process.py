@@ -278,3 +278,38 @@ def test_a_compile_the_command_waits_for_says_so_on_a_terminal_and_not_in_a_pipe
     piped = subprocess.run([GRAPHDIFF, *args], capture_output=True, text=True, timeout=120,
                            env={**ENV, "GRAPHDIFF_COMPILE": "now", "GRAPHDIFF_CACHE_DIR": str(tmp_path / "b")})
     assert piped.returncode == 0 and piped.stderr == "" and list((tmp_path / "b").glob("*.gdp"))
+
+
+def test_the_quick_exit_delivers_every_byte_and_the_commands_exit_code(tmp_path):
+    """The console script ends with ``os._exit`` once a command has printed (nothing is freed object by object):
+    a document far larger than a pipe's buffer arrives whole and equals the library's, and an exit code or an
+    error after the output is kept."""
+    import graphdiff
+
+    p = tmp_path / "chain.gd"
+    p.write_text(generate("chain", length=5_000, seed=2), encoding="utf-8")
+    r = subprocess.run([GRAPHDIFF, "grad", str(p), "--format", "json"], capture_output=True, env=ENV)
+    assert r.returncode == 0 and len(r.stdout) > 300_000 and r.stdout.endswith(b"}\n")
+    assert json.loads(r.stdout) == json.loads(json.dumps(graphdiff.grad(graphdiff.load(p)).to_dict()))
+    script = ("import sys; from graphdiff import cli; cli._KEPT.append(object())\n"
+              "def main(**_):\n    print('the answer'); sys.stderr.write('p: error: late\\n'); sys.exit(3)\n"
+              "cli.main = main; cli.entry()")
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=ENV)
+    assert (r.returncode, r.stdout, r.stderr) == (3, "the answer\n", "p: error: late\n")
+
+
+def test_a_warm_command_on_a_cached_graph_loads_neither_lark_nor_the_other_commands(tmp_path):
+    """What a repeat run imports: the grammar's parser only when a program (or a row's formula, which the
+    compiled program no longer needs) is parsed, each command's analyses only when it runs (a tenth of a second
+    of a warm run's start)."""
+    p = tmp_path / "big.gd"
+    p.write_text(generate("chain", length=60_000, seed=1), encoding="utf-8")
+    env = {**ENV, "GRAPHDIFF_CACHE_DIR": str(tmp_path / "cache"), "GRAPHDIFF_COMPILE": "now"}
+    script = ("import sys; from graphdiff import cli\nsys.argv = ['graphdiff', 'grad', sys.argv[1], '--format', 'json']\n"
+              "try:\n    cli.main()\nexcept SystemExit:\n    pass\n"
+              "print(sorted(m for m in ('lark', 'graphdiff.analyses.check', 'graphdiff.analyses.eliminate', "
+              "'graphdiff.views.draw', 'graphdiff.language.python', 'rich') if m in sys.modules), file=sys.stderr)")
+    cold = subprocess.run([sys.executable, "-c", script, str(p)], capture_output=True, text=True, env=env)
+    warm = subprocess.run([sys.executable, "-c", script, str(p)], capture_output=True, text=True, env=env)
+    assert cold.returncode == warm.returncode == 0 and cold.stdout == warm.stdout
+    assert cold.stderr.strip() == "['lark']" and warm.stderr.strip() == "[]"
