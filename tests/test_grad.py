@@ -289,3 +289,24 @@ def test_skipping_zero_derivatives_is_exact_when_every_partial_is_finite():
     dense = gradient(lin)
     d = reverse_sweep(lin, g.outputs[0], dense=True).derivatives
     assert all(dense[i] == v for i, v in d.items()) and sum(1 for v in dense if v == 0) > 1000
+
+
+@pytest.mark.parametrize("dead", [False, True])
+def test_a_dense_sweep_that_reaches_every_node_lists_them_as_the_sparse_one_does(dead):
+    """A reverse sweep whose output every earlier node reaches keeps its nodes as a range (no pass to list or
+    count them); with a node the output does not use, the nodes are listed. Either way: the same derivatives,
+    order, counts and JSON as the sweep that finds its edges through the heap."""
+    from graphdiff.sweeps.accumulate import reverse_sweep
+
+    text = "input a = 0.5, b = 2\nc = a * b\nd = tanh(c) + a\n" + ("u = b * 3\n" if dead else "") + "e = d * c"
+    g = loads(text + "\noutput e")
+    lin = linearize(g)
+    e = g.node("e")
+    dense, heap = reverse_sweep(lin, e, dense=True), reverse_sweep(lin, e, dense=False)
+    assert (dense.nodes.__class__ is range) == (not dead)
+    assert dense.derivatives == heap.derivatives and list(dense.derivatives) == sorted(heap.derivatives, reverse=True)
+    assert (dense.multiplications, dense.additions) == (heap.multiplications, heap.additions)
+    assert [list(x) for x in dense.ordered(True)] == [list(x) for x in heap.ordered(True)]
+    assert [list(x) for x in dense.ordered(False)] == [sorted(heap.derivatives), [heap.derivatives[i] for i in sorted(heap.derivatives)]]
+    r = grad(g)
+    assert r.to_dict()["derivatives"]["e"] == {g.names[i]: v for i, v in sorted(heap.derivatives.items(), reverse=True)}

@@ -94,9 +94,12 @@ class Gradient:
         ``path_counts``, ``trace``, ``warnings`` and ``faults``."""
         names, outs, ins, jac = self.graph.names, self.outputs, self.inputs, self.jacobian
 
-        def keyed(nodes: list[int], values: list) -> dict[str, Any]:  # num() only where a value needs it
+        def keyed(nodes: Sequence[int], values: list) -> dict[str, Any]:  # num() only where a value needs it
             if not all_finite(values):
                 values = list(map(num, values))
+            if nodes.__class__ is range:  # a whole side of the graph: its names are a slice
+                stop = nodes.stop if nodes.stop >= 0 else None
+                return dict(zip(names[nodes.start:stop:nodes.step], values))
             return dict(zip(map(names.__getitem__, nodes), values))
 
         derivs: dict[str, dict[str, Any]] = {}

@@ -18,6 +18,7 @@ command that asks.
 from __future__ import annotations
 
 import math
+import re
 import sys
 from array import array
 from collections import deque
@@ -90,8 +91,15 @@ def source(g: Graph, backend: str = "python", partials: bool = True, chunk: int 
         else:
             stores = [f"v[{i}] = {local[i]}" for i in nodes]
         loads = [f"{name} = v[{a}]" for a, name in outside.items()]
-        src.chunks.append(f"def _c{len(src.chunks)}(v, p, K):\n    " + "\n    ".join(loads + lines + stores) + "\n")
+        text = f"def _c{len(src.chunks)}(v, p, K):\n    " + "\n    ".join(loads + lines + stores) + "\n"
+        src.chunks.append(_MODULE_CALL.sub(lambda m: f"{_ALIAS[m[1]]}{m[2]}(", text))
     return src
+
+
+#: ``math.tanh(`` in the rows' templates is called as the global ``_math_tanh(``: one lookup where there were
+#: two, and a tenth less code; ``build`` binds the names the code uses.
+_MODULE_CALL = re.compile(r"\b(math|np)\.([A-Za-z_][A-Za-z0-9_]*)\(")
+_ALIAS = {"math": "_math_", "np": "_numpy_"}
 
 
 def _env(ops: list[str], y: str) -> dict[str, str]:
@@ -193,6 +201,11 @@ def build(src: Source, code: Sequence | None = None) -> Program:
     fs = []
     for k, text in enumerate(src.chunks):
         co = code[k] if code is not None else compile(text, f"<graphdiff program {k}>", "exec")
+        for c in co.co_consts:  # the module functions the chunk calls by their aliases
+            for name in getattr(c, "co_names", ()):
+                for module, prefix in _ALIAS.items():
+                    if name.startswith(prefix) and name not in ns and module in ns:
+                        ns[name] = getattr(ns[module], name[len(prefix):])
         exec(co, ns)  # noqa: S102 - code written from the graph and the rows
         fs.append(ns[f"_c{k}"])
     return Program(src.backend, fs, array("q", src.constant), array("d", src.constant.values()))

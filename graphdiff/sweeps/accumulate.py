@@ -57,7 +57,7 @@ class Sweep:
     reverse mode, ∂node/∂seed in forward mode); :attr:`derivatives` maps one to the other."""
 
     seed: int
-    nodes: list[int]
+    nodes: Sequence[int]  # a list, or a range when the sweep reached every node on its side
     values: list[float]
     multiplications: int
     additions: int
@@ -76,11 +76,13 @@ class Sweep:
     def operations(self) -> Operations:
         return Operations(1, self.multiplications, self.additions)
 
-    def ordered(self, descending: bool) -> tuple[list[int], list[float]]:
+    def ordered(self, descending: bool) -> tuple[Sequence[int], list[float]]:
         """The nodes and their derivatives by node index, descending or ascending (the sweep's own order when it
         is that one already, as it is for the sweeps of :func:`sweep`)."""
+        if self.nodes.__class__ is range and (self.nodes.step < 0) == descending:
+            return self.nodes, self.values
         nodes = sorted(self.nodes, reverse=descending)
-        if nodes == self.nodes:
+        if nodes == list(self.nodes):
             return nodes, self.values
         return nodes, list(map(self.derivatives.__getitem__, nodes))
 
@@ -152,8 +154,8 @@ def sweep(lin: Linearization, seed: int, *, forward: bool, dense: bool = False) 
         acc[seed], reach[seed] = 1.0, 1
         accumulate(g, acc, lin.partials, side(g, seed, forward), forward=forward, reached=reach)
         if not forward and not reach.count(0, 0, seed):  # every node before the output reaches it (no dead code)
-            nodes, mults = list(range(seed, -1, -1)), g.edge_start[seed + 1]  # their in-edges: all visited
-            return Sweep(seed, nodes, acc[seed::-1], mults, mults - seed, acc)
+            mults = g.edge_start[seed + 1]  # their in-edges: all visited
+            return Sweep(seed, range(seed, -1, -1), acc[seed::-1], mults, mults - seed, acc)
         nodes = list(compress(range(seed, len(g)), reach[seed:]) if forward else
                      compress(range(seed, -1, -1), reach[seed::-1]))
         mults = sum(compress(degrees(g, forward), reach))
