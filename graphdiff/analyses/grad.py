@@ -11,7 +11,7 @@ from ..sweeps.evaluate import Linearization
 from ..sweeps.extended import settle
 from ..sweeps.faults import DerivativeFault, derivative_faults, linearize_for_derivatives
 from ..language.graph import Graph, select
-from ..base.notation import all_finite, json_num as num
+from ..base.notation import json_num as num, json_nums
 from ..sweeps.paths import path_sums
 from ..sweeps.reach import COUNT_BUDGET, sweep_counts
 from .trace import Step, forward_steps, path_steps, reverse_steps
@@ -94,9 +94,8 @@ class Gradient:
         ``path_counts``, ``trace``, ``warnings`` and ``faults``."""
         names, outs, ins, jac = self.graph.names, self.outputs, self.inputs, self.jacobian
 
-        def keyed(nodes: Sequence[int], values: list) -> dict[str, Any]:  # num() only where a value needs it
-            if not all_finite(values):
-                values = list(map(num, values))
+        def keyed(nodes: Sequence[int], values: list) -> dict[str, Any]:
+            values = json_nums(values)
             if nodes.__class__ is range:  # a whole side of the graph: its names are a slice
                 stop = nodes.stop if nodes.stop >= 0 else None
                 return dict(zip(names[nodes.start:stop:nodes.step], values))

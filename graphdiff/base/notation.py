@@ -52,6 +52,12 @@ def json_num(v: float | int):
     return v
 
 
+def json_nums(values: list[float]) -> list:
+    """:func:`json_num` of every number of the list: the list itself when every number is finite (the common
+    case, checked with one sum)."""
+    return values if all_finite(values) else list(map(json_num, values))
+
+
 def sig(v: float, digits: int | None) -> str:
     """``v`` to ``digits`` significant digits (None: every digit, as :func:`fmt_num`), as tables write it:
     whole numbers below 10^15 whole whatever ``digits`` is (counts and exact results never turn into

@@ -11,7 +11,7 @@ from typing import Mapping
 
 from ..base.errors import ComputeError, Diagnostic, InputError, MissingInputError, NameError_, suggest
 from ..language.graph import Graph
-from ..base.notation import all_finite, fmt_num, json_num, partial
+from ..base.notation import all_finite, fmt_num, json_num, json_nums, partial
 from ..codegen.compile import numeric
 from ..codegen.stored import ready
 from ..primitives import PRIMITIVES
@@ -121,7 +121,7 @@ class Values:
         {'e': 6.0}
         """
         g, v = self.graph, self.values
-        out = {"values": {g.names[i]: json_num(x) for i, x in enumerate(v)},
+        out = {"values": dict(zip(g.names, json_nums(v))),
                "outputs": {g.names[i]: json_num(v[i]) for i in g.outputs},
                "inputs": {g.names[i]: json_num(v[i]) for i in g.inputs}}
         out.update(self.diagnostics())
