@@ -77,8 +77,9 @@ def warn(diagnostics, source: str, limit: int = 20) -> None:
         sys.stderr.write(f"{source}: warning: {len(diagnostics) - limit:,} more warnings not shown\n")
 
 
-#: What the command printed (its report and everything the report holds), kept for the process's exit.
-_KEPT: list = []
+#: What the command printed (its report and everything the report holds), kept for the process's exit when the
+#: console script runs it (None otherwise: a process that calls ``main`` again and again keeps nothing).
+_KEPT: list | None = None
 
 
 def entry() -> None:
@@ -87,6 +88,8 @@ def entry() -> None:
     program, 0.2 s of a warm second): once the output is flushed and the exit handlers have run, the process
     ends (``os._exit``) and the system takes its memory back at once. A process with other threads running,
     or a command that kept nothing, exits as Python does."""
+    global _KEPT
+    _KEPT = []
     try:
         main(prog_name="graphdiff")
         code = 0
@@ -302,7 +305,8 @@ class Context:
                    console=_stdout_console() if self.fmt == "table" else None,
                    digits=DIGITS if self.digits is None else self.digits)
             sys.stdout.flush()
-        _KEPT.append(report)  # freed by the exit, not object by object (see entry)
+        if _KEPT is not None:
+            _KEPT.append(report)  # freed by the exit, not object by object (see entry)
 
     def source_name(self) -> str:
         return "<expr>" if self.expr is not None else ("<stdin>" if self.file == "-" else self.file)

@@ -423,3 +423,13 @@ def test_json_is_written_by_orjson_and_exactly_where_orjson_cannot():
     assert dumps({"n": 3 ** 200}) == b'{"n":%d}' % 3 ** 200  # beyond 64 bits: the standard library, every digit
     assert dumps({"x": [1, 2]}, indent=True) == b'{\n  "x": [\n    1,\n    2\n  ]\n}'
     assert dumps({"x": [1, 2], "n": 2 ** 70}, indent=True) == b'{\n  "x": [\n    1,\n    2\n  ],\n  "n": %d\n}' % 2 ** 70
+
+
+def test_the_command_line_called_in_a_process_keeps_nothing_after_it():
+    """Only the console script keeps a command's report for its quick exit; ``main`` run again and again (a
+    notebook, a server, these tests) keeps nothing."""
+    from graphdiff import cli
+
+    for _ in range(3):
+        assert run("grad", str(ROOT / "samples" / "backprop.gd"), "--format", "json").exit_code == 0
+    assert cli._KEPT is None

@@ -291,8 +291,9 @@ def test_the_quick_exit_delivers_every_byte_and_the_commands_exit_code(tmp_path)
     r = subprocess.run([GRAPHDIFF, "grad", str(p), "--format", "json"], capture_output=True, env=ENV)
     assert r.returncode == 0 and len(r.stdout) > 300_000 and r.stdout.endswith(b"}\n")
     assert json.loads(r.stdout) == json.loads(json.dumps(graphdiff.grad(graphdiff.load(p)).to_dict()))
-    script = ("import sys; from graphdiff import cli; cli._KEPT.append(object())\n"
-              "def main(**_):\n    print('the answer'); sys.stderr.write('p: error: late\\n'); sys.exit(3)\n"
+    script = ("import sys; from graphdiff import cli\n"
+              "def main(**_):\n    cli._KEPT.append(object()); print('the answer'); sys.stderr.write('p: error: late\\n')\n"
+              "    sys.exit(3)\n"
               "cli.main = main; cli.entry()")
     r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=ENV)
     assert (r.returncode, r.stdout, r.stderr) == (3, "the answer\n", "p: error: late\n")
