@@ -52,6 +52,7 @@ _LATER = {
     **dict.fromkeys(("TraceError", "TraceWarning", "trace"), ".language.python"),
     **dict.fromkeys(("from_sympy",), ".language.symbolic"),
 }
+_SUBPACKAGES = ("base", "primitives", "language", "codegen", "sweeps", "analyses", "views", "cli")
 _SPELLED = {"gen": "generate", "info": "shape"}  # a name the module spells otherwise
 #: The release before had these as modules; their functions still answer to those spellings.
 _MODULES_BEFORE = {"derive": ("derive",), "hessian": ("hessian", "hvp"), "eliminate": ("eliminate",)}
@@ -60,6 +61,8 @@ _MODULES_BEFORE = {"derive": ("derive",), "hessian": ("hessian", "hvp"), "elimin
 def __getattr__(name: str):
     module = _LATER.get(name)
     if module is None:
+        if name in _SUBPACKAGES:  # graphdiff.analyses without importing it first, as when everything was imported
+            return import_module(f".{name}", __name__)
         raise AttributeError(f"module 'graphdiff' has no attribute {name!r}")
     found = import_module(module, __name__)
     value = getattr(found, _SPELLED.get(name, name))

@@ -231,3 +231,18 @@ def test_a_registered_function_changes_the_key(folder, big):
         assert cache.key(big.read_bytes()) != before
     finally:
         graphdiff.unregister("twice")
+
+
+def test_a_cached_graph_copies_and_pickles_like_a_parsed_one(folder, big):
+    import copy
+    import pickle
+
+    graphdiff.load(big)
+    g = graphdiff.load(big)  # from the cache: columns laid out when first asked, over the mapped file
+    assert "_lazy" in g.__dict__
+    h = copy.copy(g)
+    assert h.ops == g.ops and h.texts == g.texts  # each lays out its own
+    for other in (copy.deepcopy(g), pickle.loads(pickle.dumps(g))):
+        assert all(getattr(other, f) == getattr(g, f) for f in FIELDS)
+    r = graphdiff.grad(g, ieee=True)
+    assert pickle.loads(pickle.dumps(r)).jacobian == r.jacobian

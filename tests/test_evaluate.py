@@ -91,3 +91,12 @@ def test_infinite_partial_is_an_error_naming_the_edge():
         graphdiff.linearize(loads("y = sqrt(x)"), {"x": 0})
     lin = graphdiff.linearize(loads("y = sqrt(x)"), {"x": 0}, ieee=True)
     assert lin.partials == [math.inf] and lin.faults
+
+
+def test_negative_zero_constants_are_not_merged_with_zero():
+    """1 / -0.0 is -inf: the tape's constants keep their sign (a cold run once pooled -0.0 with 0.0, where the
+    cached graph's tape did not)."""
+    g = graphdiff.loads("input a = 1; p = a + 0.0; n = 0.0 * -0.5; y = a / n; output y")
+    assert graphdiff.evaluate(g, ieee=True)["y"] == -math.inf
+    g = graphdiff.loads("input a = 1; p = a * 0.0; y = a / -0.0 + p; output y")
+    assert graphdiff.evaluate(g, ieee=True)["y"] == -math.inf

@@ -310,3 +310,20 @@ def test_a_dense_sweep_that_reaches_every_node_lists_them_as_the_sparse_one_does
     assert [list(x) for x in dense.ordered(False)] == [sorted(heap.derivatives), [heap.derivatives[i] for i in sorted(heap.derivatives)]]
     r = grad(g)
     assert r.to_dict()["derivatives"]["e"] == {g.names[i]: v for i, v in sorted(heap.derivatives.items(), reverse=True)}
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_a_recomputed_derivative_is_the_same_in_the_jacobian_and_the_sweeps(mode):
+    """A derivative float64 underflows on the way is recomputed with an unbounded exponent: the Jacobian, every
+    sweep's record (its lists and its dictionary) and the JSON document all hold the recomputed number."""
+    g = loads("input x = 3; c = x * 1e300; d = c * 1e-23; y = d * 1e-300; output y")
+    r = grad(g, mode=mode)
+    exact = r["y", "x"]
+    assert exact == pytest.approx(1e-23, rel=1e-15, abs=0)  # reverse mode: 3e277·1e-300 underflows on the way
+    doc = r.to_dict()
+    seed = "y" if mode == "reverse" else "x"
+    assert doc["jacobian"]["y"]["x"] == exact
+    assert doc["derivatives"][seed]["x" if mode == "reverse" else "y"] == exact
+    assert all(s.dense is None for s in r.sweeps)  # the dense lists are not kept once the Jacobian is read
+    for s in r.sweeps:
+        assert dict(zip(s.nodes, s.values)) == s.derivatives

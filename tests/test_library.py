@@ -56,3 +56,16 @@ def test_every_command_is_a_function_of_the_library_with_its_name():
     assert graphdiff.draw(g, format="mermaid").startswith("flowchart")
     assert graphdiff.loads(graphdiff.gen("chain", length=3)).n_edges > 0
     assert graphdiff.derive.derive is graphdiff.derive  # the spelling of the release before still works
+
+
+def test_the_package_loads_its_commands_when_first_used_and_keeps_its_old_spellings():
+    import importlib
+
+    assert graphdiff.analyses.grad.grad is graphdiff.grad and graphdiff.views is importlib.import_module("graphdiff.views")
+    assert {"grad", "hessian", "check", "trace", "from_sympy", "Sweep"} <= set(dir(graphdiff))
+    assert all(getattr(graphdiff, name) is not None for name in graphdiff.__all__)
+    from graphdiff.language.parse import header  # where it was before the statements' module
+
+    assert header("# derived-from: f.gd; mode adjoint; nodes 5\ne = 1")["nodes"] == 5
+    with pytest.raises(AttributeError):
+        graphdiff.no_such_thing

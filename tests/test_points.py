@@ -387,3 +387,16 @@ def test_a_compiled_program_kept_without_positions_still_shows_a_traceback():
         prog.run([None] * len(g), [0.0] * g.n_edges)
     text = "".join(traceback.format_exception(e.value))
     assert 'File "<graphdiff program 0>", line None, in _c0' in text and "TypeError: unsupported operand" in text
+
+
+def test_a_program_binds_the_module_functions_it_calls_however_deep_in_its_code():
+    """``math.sqrt(`` in a row's template is called as ``_math_sqrt(``; a template that calls it inside a
+    generator expression (a code object inside the chunk's function) gets it bound too."""
+    from graphdiff.codegen.program import Source, build, compiled
+
+    text = "def _c0(v, p, K):\n    x0 = sum(_math_sqrt(t) for t in [v[0], 4.0])\n    v[1:2] = [x0]\n"
+    src = Source("python", [text])
+    for prog in (build(src), build(src, compiled(src))):
+        v = [9.0, 0.0]
+        prog.run(v, [])
+        assert v == [9.0, 5.0]

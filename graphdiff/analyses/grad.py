@@ -96,9 +96,8 @@ class Gradient:
 
         def keyed(nodes: Sequence[int], values: list) -> dict[str, Any]:
             values = json_nums(values)
-            if nodes.__class__ is range:  # a whole side of the graph: its names are a slice
-                stop = nodes.stop if nodes.stop >= 0 else None
-                return dict(zip(names[nodes.start:stop:nodes.step], values))
+            if nodes.__class__ is range and nodes.step == -1 and nodes.stop == -1:  # every node from the seed down
+                return dict(zip(names[nodes.start::-1], values))
             return dict(zip(map(names.__getitem__, nodes), values))
 
         derivs: dict[str, dict[str, Any]] = {}
@@ -133,6 +132,7 @@ class Kept:
         self.full = True
 
     def add(self, s: Sweep) -> None:
+        s = s.compact()  # read by index for the Jacobian already: a list of every node per sweep is too much to keep
         self.reached += len(s.nodes)
         if self.full and self.reached > self.limit:
             self.full, self.sweeps = False, [self._cut(t) for t in self.sweeps]

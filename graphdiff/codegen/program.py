@@ -201,14 +201,23 @@ def build(src: Source, code: Sequence | None = None) -> Program:
     fs = []
     for k, text in enumerate(src.chunks):
         co = code[k] if code is not None else compile(text, f"<graphdiff program {k}>", "exec")
-        for c in co.co_consts:  # the module functions the chunk calls by their aliases
-            for name in getattr(c, "co_names", ()):
-                for module, prefix in _ALIAS.items():
-                    if name.startswith(prefix) and name not in ns and module in ns:
-                        ns[name] = getattr(ns[module], name[len(prefix):])
+        for name in _global_names(co):  # the module functions the chunk calls by their aliases
+            for module, prefix in _ALIAS.items():
+                if name.startswith(prefix) and name not in ns and module in ns:
+                    ns[name] = getattr(ns[module], name[len(prefix):])
         exec(co, ns)  # noqa: S102 - code written from the graph and the rows
         fs.append(ns[f"_c{k}"])
     return Program(src.backend, fs, array("q", src.constant), array("d", src.constant.values()))
+
+
+def _global_names(code) -> set[str]:
+    """The names ``code`` and every code object inside it (functions, comprehensions, lambdas) look up."""
+    names, stack = set(), [code]
+    while stack:
+        c = stack.pop()
+        names.update(c.co_names)
+        stack.extend(k for k in c.co_consts if hasattr(k, "co_names"))
+    return names
 
 
 def compiled(src: Source) -> list:

@@ -78,10 +78,17 @@ class Graph:
         """An attribute the cache lays out only when first asked for (``args``: a compiled program never needs
         every operand as a tuple)."""
         lazy = self.__dict__.get("_lazy")
-        if lazy is not None and name in lazy:
-            value = self.__dict__[name] = lazy.pop(name)()
+        if lazy is not None and name in lazy:  # not popped: a copy of the graph shares the dict
+            value = self.__dict__[name] = lazy[name]()
             return value
         raise AttributeError(f"'Graph' object has no attribute {name!r}")
+
+    def __getstate__(self) -> dict:
+        """What a pickle or a deep copy holds: every column laid out (the lazy ones read a mapped cache file)."""
+        state = dict(self.__dict__)
+        for name in state.pop("_lazy", None) or ():
+            state[name] = getattr(self, name)
+        return state
 
     def __setattr__(self, name, value) -> None:
         if self.__dict__.get("_frozen"):

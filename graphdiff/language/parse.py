@@ -23,7 +23,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from ..base.errors import GraphdiffError, NameError_, ParseError
 from ..base.notation import fmt_num, is_atom
 from ..primitives import FUNCTIONS, PRIMITIVES
-from .statements import Definition, Num, Program, Ref
+from .statements import Definition, Num, Program, Ref, header  # noqa: F401 - header: where it was before
 
 _PACKAGE = Path(__file__).resolve().parent.parent
 #: The grammar file: inside the installed package, or at the top of a source checkout.

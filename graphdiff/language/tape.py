@@ -6,6 +6,8 @@ so evaluation is one loop over three parallel lists.
 """
 from __future__ import annotations
 
+import math
+
 import weakref
 from dataclasses import dataclass
 from typing import Callable
@@ -28,7 +30,7 @@ class Tape:
 def compile_tape(g: Graph) -> Tape:
     n = len(g)
     pool: list[float] = []
-    pool_index: dict[float, int] = {}
+    pool_index: dict = {}
     body = [i for i, op in enumerate(g.ops) if op != "input"]  # inputs come first: body[j] = n_inputs + j
     prims = list(map(PRIMITIVES.__getitem__, map(g.ops.__getitem__, body)))
     slots = list(map(g.args.__getitem__, body))  # a node's operands are its slots, but for constants
@@ -39,9 +41,10 @@ def compile_tape(g: Graph) -> Tape:
             if a.__class__ is int:
                 s.append(a)
             else:
-                k = pool_index.get(a)
+                key = a if a else (a, math.copysign(1.0, a))  # -0.0 is not 0.0 (1 / -0.0 is -inf)
+                k = pool_index.get(key)
                 if k is None:
-                    k = pool_index[a] = n + len(pool)
+                    k = pool_index[key] = n + len(pool)
                     pool.append(a)
                 s.append(k)
         slots[i - first] = tuple(s)

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from functools import cached_property
 from itertools import compress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable, Sequence
 
 from .evaluate import Linearization
@@ -52,9 +52,10 @@ class Operations:
 
 @dataclass(frozen=True)
 class Sweep:
-    """One accumulation sweep from ``seed``: the nodes it reached, in the order it reached them (away from the
-    seed: descending indices in reverse mode, ascending in forward mode), and their derivatives (∂seed/∂node in
-    reverse mode, ∂node/∂seed in forward mode); :attr:`derivatives` maps one to the other."""
+    """One accumulation sweep from ``seed``: the nodes it reached (in the order it reached them, away from the
+    seed: descending indices in reverse mode, ascending in forward mode; a sweep that a gradient keeps only in
+    part lists its seed first) and their derivatives (∂seed/∂node in reverse mode, ∂node/∂seed in forward mode);
+    :attr:`derivatives` maps one to the other. Two sweeps are equal when their seeds, derivatives and counts are."""
 
     seed: int
     nodes: Sequence[int]  # a list, or a range when the sweep reached every node on its side
@@ -63,9 +64,30 @@ class Sweep:
     additions: int
     dense: list[float] | None = field(default=None, repr=False, compare=False)  # every node's, 0 if not reached
 
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, Sweep):
+            return NotImplemented
+        return (self.seed, self.multiplications, self.additions, self.derivatives) == \
+            (other.seed, other.multiplications, other.additions, other.derivatives)
+
+    __hash__ = None  # type: ignore[assignment] - a sweep holds lists
+
     def get(self, node: int) -> float:
         """The derivative of ``node``, 0 where the sweep did not reach it."""
         return self.dense[node] if self.dense is not None else self.derivatives.get(node, 0.0)
+
+    def correct(self, node: int, value: float) -> None:
+        """Replace the derivative of a node the sweep reached (a recomputation beyond float64's range does), in
+        every form the sweep keeps it."""
+        d = self.derivatives
+        d[node] = value
+        object.__setattr__(self, "values", list(map(d.__getitem__, self.nodes)))
+        if self.dense is not None:
+            self.dense[node] = value
+
+    def compact(self) -> "Sweep":
+        """The sweep without its list of every node's derivative (kept only while the Jacobian is read)."""
+        return self if self.dense is None else replace(self, dense=None)
 
     @cached_property
     def derivatives(self) -> dict[int, float]:
@@ -79,7 +101,7 @@ class Sweep:
     def ordered(self, descending: bool) -> tuple[Sequence[int], list[float]]:
         """The nodes and their derivatives by node index, descending or ascending (the sweep's own order when it
         is that one already, as it is for the sweeps of :func:`sweep`)."""
-        if self.nodes.__class__ is range and (self.nodes.step < 0) == descending:
+        if self.nodes.__class__ is range and (self.nodes.step < 0) == descending and len(self.nodes) == len(self.values):
             return self.nodes, self.values
         nodes = sorted(self.nodes, reverse=descending)
         if nodes == list(self.nodes):

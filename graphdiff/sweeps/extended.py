@@ -231,7 +231,7 @@ def settle(lin: Linearization, jacobian: dict[int, dict[int, float]], sweeps=())
             row[i] = new
             for s in sweeps:
                 if s.seed in (o, i) and (i if s.seed == o else o) in s.derivatives:
-                    s.derivatives[i if s.seed == o else o] = new
+                    s.correct(i if s.seed == o else o, new)
             if math.isfinite(v) and abs(new - v) <= 16 * 2.220446049250313e-16 * abs(new):
                 continue  # only rounding: no warning
             why = "underflowed" if math.isfinite(v) else "overflowed or underflowed"

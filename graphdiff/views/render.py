@@ -10,9 +10,9 @@ from __future__ import annotations
 import csv
 import json
 import math
+from typing import IO, Any
 
 import orjson
-from typing import IO, Any
 
 from ..base.notation import fmt_num, sig, times
 from .report import Numbers, Report, Table, Times
