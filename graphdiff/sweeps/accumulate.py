@@ -79,9 +79,11 @@ class Sweep:
     def correct(self, node: int, value: float) -> None:
         """Replace the derivative of a node the sweep reached (a recomputation beyond float64's range does), in
         every form the sweep keeps it."""
-        d = self.derivatives
-        d[node] = value
-        object.__setattr__(self, "values", list(map(d.__getitem__, self.nodes)))
+        self.derivatives[node] = value
+        at = self.__dict__.get("_at")
+        if at is None:  # each node's place in the lists, built once for all the corrections
+            at = self.__dict__["_at"] = dict(zip(self.nodes, range(len(self.nodes))))
+        self.values[at[node]] = value
         if self.dense is not None:
             self.dense[node] = value
 
@@ -101,10 +103,10 @@ class Sweep:
     def ordered(self, descending: bool) -> tuple[Sequence[int], list[float]]:
         """The nodes and their derivatives by node index, descending or ascending (the sweep's own order when it
         is that one already, as it is for the sweeps of :func:`sweep`)."""
-        if self.nodes.__class__ is range and (self.nodes.step < 0) == descending and len(self.nodes) == len(self.values):
+        if self.nodes.__class__ is range and (self.nodes.step < 0) == descending:
             return self.nodes, self.values
         nodes = sorted(self.nodes, reverse=descending)
-        if nodes == list(self.nodes):
+        if nodes == self.nodes or self.nodes.__class__ is range and nodes == list(self.nodes):
             return nodes, self.values
         return nodes, list(map(self.derivatives.__getitem__, nodes))
 
